@@ -1,0 +1,134 @@
+"""Turn text into matching terms: typo-corrected, synonym-folded, stemmed, stop-words out.
+
+The analyzer is built once from the fact base (its vocabulary and synonym table), so a
+question is analysed with dictionary look-ups and, only for words the fact base has never
+seen, one rapidfuzz search for the closest known word.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from bot.textnorm import STOP_WORDS, WH_WORDS, stem, words
+
+# Chat spellings of question words.
+_WH_ALIASES = {"whos": "who", "whats": "what", "wheres": "where", "whens": "when", "hows": "how"}
+# What kind of answer a question wants.
+_KIND_OF = {"whom": "who", "whose": "who"}
+# A question that opens with one of these and has no question word wants a yes or a no.
+_YES_NO_OPENERS = frozenset(
+    "is are was were did does do has have had can could will would should".split()
+)
+_LONGEST_PHRASE = 5
+_MIN_PREFIX = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    terms: tuple[str, ...]  # content terms, in order, duplicates kept
+    wh: frozenset[str]  # question words present ("who", "when", ...)
+    kind: str | None  # the answer wanted: "who", "when", ..., "yes/no", or None
+    words: tuple[str, ...]  # the corrected surface words
+    unknown: tuple[str, ...]  # content words the fact base has never seen
+
+
+class Analyzer:
+    def __init__(self, synonyms: Mapping[str, Iterable[str]], vocabulary: Iterable[str]) -> None:
+        # Variants are keyed by their stems, so "released", "releasing" and "releases" all
+        # meet the same entry however the curator spelled it.
+        self._phrases: dict[tuple[str, ...], str] = {}
+        for canonical, variants in synonyms.items():
+            target = "_".join(stem(w) for w in words(canonical)) or canonical
+            for variant in (canonical, *variants):
+                key = tuple(stem(w) for w in words(variant))
+                if key:
+                    self._phrases[key] = target
+        known = {w for text in vocabulary for w in words(text)}
+        known |= {w for vs in synonyms.values() for v in vs for w in words(v)}
+        self._known = frozenset(known)
+        self._stems = sorted({stem(w) for w in known if len(w) >= _MIN_PREFIX})
+        # Typos rarely hit the first letter, and bucketing keeps the fuzzy search small.
+        self._by_initial: dict[str, list[str]] = {}
+        for w in sorted(known):
+            if w.isalpha() and len(w) >= 4 and w not in STOP_WORDS:
+                self._by_initial.setdefault(w[0], []).append(w)
+
+    @property
+    def known_words(self) -> frozenset[str]:
+        return self._known
+
+    def correct(self, word: str) -> str:
+        """The closest known word for a likely typo, or the word itself."""
+        if word in self._known or word in STOP_WORDS or word in WH_WORDS or len(word) < 5:
+            return word
+        if not word.isalpha():
+            return word
+        candidates = self._by_initial.get(word[0])
+        if not candidates:
+            return word
+        max_dist = 1 if len(word) < 8 else 2
+        best = process.extractOne(
+            word, candidates, scorer=Levenshtein.distance, score_cutoff=max_dist
+        )
+        return best[0] if best is not None else word
+
+    def _known_stem(self, word_stem: str) -> str:
+        """For a stem never seen, the known stem it extends ("expertis" -> "expert")."""
+        if len(word_stem) <= _MIN_PREFIX:
+            return word_stem
+        # The longest known stem that is a prefix of this one sorts right before it.
+        i = bisect_right(self._stems, word_stem)
+        while i > 0:
+            cand = self._stems[i - 1]
+            if not word_stem.startswith(cand[:_MIN_PREFIX]):
+                break
+            if len(cand) >= _MIN_PREFIX and word_stem.startswith(cand):
+                return cand
+            i -= 1
+        return word_stem
+
+    def analyze(self, text: str, *, fix_typos: bool = True) -> Analysis:
+        raw = [_WH_ALIASES.get(w, w) for w in words(text)]
+        surface = [self.correct(w) for w in raw] if fix_typos else raw
+        stems = [stem(w) for w in surface]
+        terms: list[str] = []
+        wh: set[str] = set()
+        unknown: list[str] = []
+        i = 0
+        while i < len(surface):
+            for size in range(min(_LONGEST_PHRASE, len(surface) - i), 0, -1):
+                target = self._phrases.get(tuple(stems[i : i + size]))
+                if target is not None:
+                    terms.append(target)
+                    i += size
+                    break
+            else:
+                word = surface[i]
+                if word in WH_WORDS:
+                    wh.add(word)
+                elif word not in STOP_WORDS:
+                    if word in self._known:
+                        terms.append(stems[i])
+                    else:
+                        term = self._known_stem(stems[i]) if fix_typos else stems[i]
+                        terms.append(self._phrases.get((term,), term))
+                        if term == stems[i]:
+                            unknown.append(word)
+                i += 1
+        return Analysis(
+            tuple(terms), frozenset(wh), _kind(raw), tuple(surface), tuple(unknown)
+        )
+
+
+def _kind(raw: list[str]) -> str | None:
+    for word in raw:
+        if word in WH_WORDS:
+            return _KIND_OF.get(word, word)
+    if raw and raw[0] in _YES_NO_OPENERS:
+        return "yes/no"
+    return None

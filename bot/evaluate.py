@@ -1,0 +1,179 @@
+"""Score the matcher on an evaluation file (the `dev.yaml` format).
+
+answerable: the reply must answer, and its answer or quote must contain one `expect`
+phrase (case-insensitive, whitespace folded). out_of_scope: the reply must not answer.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot.matcher import Matcher
+from bot.reply import Reply
+from bot.textnorm import squash
+
+
+class EvalFileError(Exception):
+    """The evaluation file cannot be read or is not in the expected format."""
+
+
+class _Answerable(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    q: str
+    expect: list[str] = Field(min_length=1)
+
+
+class _OutOfScope(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    off_topic: list[str] = []
+    near_topic: list[str] = []
+
+
+class EvalSet(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    answerable: list[_Answerable] = []
+    out_of_scope: _OutOfScope = _OutOfScope()
+
+
+@dataclass
+class Miss:
+    kind: str  # answerable / off_topic / near_topic
+    question: str
+    verdict: str  # wrong / abstained / answered
+    said: str
+    expected: list[str] = field(default_factory=list)
+
+
+@dataclass
+class EvalReport:
+    answerable: int = 0
+    correct: int = 0
+    wrong: int = 0
+    abstained: int = 0
+    off_topic: int = 0
+    off_topic_abstained: int = 0
+    near_topic: int = 0
+    near_topic_abstained: int = 0
+    latencies_ms: list[float] = field(default_factory=list)
+    misses: list[Miss] = field(default_factory=list)
+
+    @staticmethod
+    def _pct(part: int, whole: int) -> float:
+        return 100.0 * part / whole if whole else 100.0
+
+    @property
+    def correct_pct(self) -> float:
+        return self._pct(self.correct, self.answerable)
+
+    @property
+    def wrong_pct(self) -> float:
+        return self._pct(self.wrong, self.answerable) if self.answerable else 0.0
+
+    @property
+    def off_topic_pct(self) -> float:
+        return self._pct(self.off_topic_abstained, self.off_topic)
+
+    @property
+    def near_topic_pct(self) -> float:
+        return self._pct(self.near_topic_abstained, self.near_topic)
+
+    def percentile(self, p: float) -> float:
+        if not self.latencies_ms:
+            return 0.0
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "answerable": self.answerable,
+            "correct": self.correct,
+            "wrong": self.wrong,
+            "abstained": self.abstained,
+            "correct_pct": round(self.correct_pct, 1),
+            "wrong_pct": round(self.wrong_pct, 1),
+            "off_topic": self.off_topic,
+            "off_topic_abstained_pct": round(self.off_topic_pct, 1),
+            "near_topic": self.near_topic,
+            "near_topic_abstained_pct": round(self.near_topic_pct, 1),
+            "latency_ms_p50": round(self.percentile(50), 3),
+            "latency_ms_p99": round(self.percentile(99), 3),
+            "misses": [asdict(m) for m in self.misses],
+        }
+
+    def to_text(self) -> str:
+        lines = [f"MISS [{m.kind}] {m.question!r}: {m.verdict}; said: {m.said}" for m in self.misses]
+        if lines:
+            lines.append("")
+        lines += [
+            f"answerable: {self.correct}/{self.answerable} correct ({self.correct_pct:.1f}%), "
+            f"{self.wrong} wrong ({self.wrong_pct:.1f}%), {self.abstained} abstained",
+            f"off-topic abstained: {self.off_topic_abstained}/{self.off_topic} "
+            f"({self.off_topic_pct:.1f}%)",
+            f"near-topic abstained: {self.near_topic_abstained}/{self.near_topic} "
+            f"({self.near_topic_pct:.1f}%)",
+            f"latency: p50 {self.percentile(50):.3f} ms, p99 {self.percentile(99):.3f} ms",
+        ]
+        return "\n".join(lines)
+
+
+def load_eval_set(path: Path) -> EvalSet:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise EvalFileError(f"{path}: cannot read: {exc.strerror}") from None
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise EvalFileError(f"{path}: not valid YAML: {str(exc).splitlines()[0]}") from None
+    try:
+        return EvalSet.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = ".".join(str(p) for p in err["loc"])
+        raise EvalFileError(f"{path}: {loc}: {err['msg'].lower()}") from None
+
+
+def _said(reply: Reply) -> str:
+    if reply.fact is None:
+        return f"({reply.outcome.value})"
+    return f"[{reply.fact.id}] {reply.fact.answer}"
+
+
+def _timed(matcher: Matcher, question: str, report: EvalReport) -> Reply:
+    start = time.perf_counter()
+    reply = matcher.answer(question)
+    report.latencies_ms.append((time.perf_counter() - start) * 1000)
+    return reply
+
+
+def evaluate(matcher: Matcher, evalset: EvalSet) -> EvalReport:
+    report = EvalReport()
+    for item in evalset.answerable:
+        report.answerable += 1
+        reply = _timed(matcher, item.q, report)
+        if reply.fact is None:
+            report.abstained += 1
+            report.misses.append(Miss("answerable", item.q, "abstained", _said(reply), item.expect))
+            continue
+        haystack = squash(reply.fact.answer) + "\n" + squash(reply.fact.citation.quote)
+        if any(squash(e) in haystack for e in item.expect):
+            report.correct += 1
+        else:
+            report.wrong += 1
+            report.misses.append(Miss("answerable", item.q, "wrong", _said(reply), item.expect))
+    for kind, questions in (
+        ("off_topic", evalset.out_of_scope.off_topic),
+        ("near_topic", evalset.out_of_scope.near_topic),
+    ):
+        for q in questions:
+            reply = _timed(matcher, q, report)
+            setattr(report, kind, getattr(report, kind) + 1)
+            if reply.fact is None:
+                setattr(report, f"{kind}_abstained", getattr(report, f"{kind}_abstained") + 1)
+            else:
+                report.misses.append(Miss(kind, q, "answered", _said(reply)))
+    return report

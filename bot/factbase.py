@@ -1,0 +1,86 @@
+"""The fact base as the rest of the program sees it: plain, immutable values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One article: its metadata and its numbered body paragraphs (1-based)."""
+
+    id: str
+    title: str
+    publication: str
+    dateline: str
+    headline: str
+    paragraphs: tuple[str, ...]
+    text_file: str
+
+    def paragraph(self, number: int) -> str:
+        return self.paragraphs[number - 1]
+
+    @property
+    def label(self) -> str:
+        """How a citation names the source: "Title" (Publication)."""
+        return f"\u201c{self.title}\u201d ({self.publication})"
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    source: Source
+    paragraph: int
+    quote: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    id: str
+    questions: tuple[str, ...]
+    answer: str
+    citation: Citation
+    people: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    date: str | None = None
+    related: tuple[str, ...] = ()
+
+    @property
+    def display_question(self) -> str:
+        """The first phrasing is the curated, well-formed one shown on buttons and lists."""
+        return self.questions[0]
+
+
+@dataclass(frozen=True, slots=True)
+class FactBase:
+    sources: tuple[Source, ...]
+    facts: tuple[Fact, ...]
+    # canonical term -> variant phrasings, all in plain words as the curator wrote them
+    synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    by_id: dict[str, Fact] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_id", {f.id: f for f in self.facts})
+
+    def get(self, fact_id: str) -> Fact | None:
+        return self.by_id.get(fact_id)
+
+    def related(self, fact: Fact) -> list[Fact]:
+        return [r for r in (self.get(i) for i in fact.related) if r is not None]
+
+    @property
+    def question_count(self) -> int:
+        return sum(len(f.questions) for f in self.facts)
+
+    def topics(self) -> dict[str, list[Fact]]:
+        return _group(self.facts, lambda f: f.topics)
+
+    def people(self) -> dict[str, list[Fact]]:
+        return _group(self.facts, lambda f: f.people)
+
+
+def _group(facts: tuple[Fact, ...], keys) -> dict[str, list[Fact]]:  # type: ignore[no-untyped-def]
+    groups: dict[str, list[Fact]] = {}
+    for fact in facts:
+        for key in keys(fact):
+            groups.setdefault(key, []).append(fact)
+    return dict(sorted(groups.items(), key=lambda kv: kv[0].casefold()))

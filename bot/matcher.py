@@ -1,0 +1,241 @@
+"""Match a question to the fact that answers it, or abstain.
+
+How a fact is scored for a question (terms come from `bot.analyzer`; each term weighs its
+inverse document frequency across facts, so "chen" counts less than "hepatitis"):
+- phrasing: the best weighted overlap (Dice) between the question and one of the fact's
+  curated questions;
+- coverage: how much of the question's weight the fact's whole text (questions, answer,
+  quote, people, topics) accounts for;
+- kind: a small bonus when the fact has been asked with the same kind of question
+  ("who", "when", yes/no), so "who was rearrested" prefers the fact naming the person.
+The score, 0-100, ranks facts. Whether to answer at all is decided by grounding: how much
+of the question's weight the fact together with its cited paragraph accounts for. A
+question that names people in the article but asks about something the article never
+mentions ("where was Chen born?") is poorly grounded, and that is what makes the bot
+abstain instead of answering confidently and wrongly. All indexing happens at build time.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process, utils
+
+from bot.analyzer import Analysis, Analyzer
+from bot.factbase import Fact, FactBase
+from bot.reply import Outcome, Reply
+
+# Words that make a message a request for help rather than a question about the article.
+_HELP_TERMS = frozenset({"help", "command", "usag", "menu", "start", "hello", "instruct"})
+_GREETINGS = frozenset(
+    {"hi", "hey", "hello", "hiya", "yo", "heya", "thanks", "thank", "thx", "ty", "cheers", "ok"}
+)
+KIND_WEIGHT = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class MatchConfig:
+    min_score: float = 50.0  # below this the best fact is not good enough to answer
+    min_grounding: float = 0.75  # share of the question's weight fact + paragraph must cover
+    ambiguity_margin: float = 6.0  # runners-up this close to the best are offered
+    max_alternatives: int = 2
+    max_suggestions: int = 3
+    phrasing_weight: float = 0.6  # the rest of the score is coverage
+    kind_bonus: float = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Question:
+    fact_index: int
+    weights: dict[str, float]
+    norm: float
+
+
+class Matcher:
+    def __init__(self, factbase: FactBase, config: MatchConfig | None = None) -> None:
+        self.factbase = factbase
+        self.config = config or MatchConfig()
+        facts = factbase.facts
+        self._facts = facts
+        texts = [t for f in facts for t in _fact_texts(f)]
+        self.analyzer = Analyzer(factbase.synonyms, texts)
+
+        def terms_of(texts: list[str]) -> set[str]:
+            return {t for x in texts for t in self.analyzer.analyze(x, fix_typos=False).terms}
+
+        # Every term any fact's text mentions, per fact, for coverage; with its cited
+        # paragraph added, for grounding.
+        docs = [terms_of(_fact_texts(f)) for f in facts]
+        para_terms: dict[tuple[str, int], set[str]] = {}
+        for f in facts:
+            key = (f.citation.source.id, f.citation.paragraph)
+            if key not in para_terms:
+                para_terms[key] = terms_of([f.citation.source.paragraph(f.citation.paragraph)])
+        # A fact's passage: its paragraph and every fact citing that paragraph.
+        for i, f in enumerate(facts):
+            para_terms[(f.citation.source.id, f.citation.paragraph)] |= docs[i]
+        grounds = [para_terms[(f.citation.source.id, f.citation.paragraph)] for f in facts]
+        df: dict[str, int] = defaultdict(int)
+        for doc in docs:
+            for term in doc:
+                df[term] += 1
+        n = max(len(facts), 1)
+        self._idf = {t: math.log((n + 1) / (c + 0.5)) + 1.0 for t, c in df.items()}
+        self._unknown_idf = math.log((n + 1) / 0.5) + 1.0
+        self._doc_postings = _postings(docs)
+        self._ground_postings = _postings(grounds)
+        self._kinds: list[frozenset[str]] = [
+            frozenset(
+                k for q in f.questions if (k := self.analyzer.analyze(q, fix_typos=False).kind)
+            )
+            for f in facts
+        ]
+
+        self._questions: list[_Question] = []
+        self._q_postings: dict[str, list[int]] = defaultdict(list)
+        for fi, fact in enumerate(facts):
+            for text in fact.questions:
+                weights = self._weights(self.analyzer.analyze(text, fix_typos=False))
+                qi = len(self._questions)
+                self._questions.append(_Question(fi, weights, sum(weights.values())))
+                for term in weights:
+                    self._q_postings[term].append(qi)
+        # For autocomplete: every curated question, pre-processed once.
+        self._choices = [(q, fact.id) for fact in facts for q in fact.questions]
+        self._choice_keys = [utils.default_process(q) for q, _ in self._choices]
+
+    def _idf_of(self, term: str) -> float:
+        return self._idf.get(term, self._unknown_idf)
+
+    def _weights(self, analysis: Analysis) -> dict[str, float]:
+        weights = {t: self._idf_of(t) for t in analysis.terms}
+        if analysis.kind is not None:
+            weights["?" + analysis.kind] = KIND_WEIGHT
+        return weights
+
+    def answer(self, question: str) -> Reply:
+        """Never raises: any string in, a Reply out."""
+        analysis = self.analyzer.analyze(question)
+        if not analysis.terms or set(analysis.terms) <= _HELP_TERMS:
+            return self._help_or_abstain(question, analysis)
+        ranked = self._rank(analysis)
+        cfg = self.config
+        if not ranked or ranked[0][1] < cfg.min_score or ranked[0][2] < cfg.min_grounding:
+            best = ranked[0][1] if ranked else 0.0
+            return Reply(
+                question,
+                Outcome.ABSTAINED,
+                best,
+                suggestions=self._suggest(ranked),
+            )
+        best_i, best_score, _ = ranked[0]
+        fact = self._facts[best_i]
+        close = [
+            self._facts[i]
+            for i, score, cov in ranked[1:]
+            if score >= best_score - cfg.ambiguity_margin
+            and score >= cfg.min_score
+            and cov >= cfg.min_grounding
+        ][: cfg.max_alternatives]
+        related = tuple(self.factbase.related(fact)[: cfg.max_suggestions])
+        if close:
+            return Reply(question, Outcome.AMBIGUOUS, best_score, fact, tuple(close), related)
+        return Reply(question, Outcome.ANSWERED, best_score, fact, (), related)
+
+    def _rank(self, analysis: Analysis) -> list[tuple[int, float, float]]:
+        """(fact index, score, grounding) for every fact sharing a term, best first."""
+        q_weights = self._weights(analysis)
+        q_norm = sum(q_weights.values())
+        content = {t: self._idf_of(t) for t in analysis.terms}
+        content_norm = sum(content.values())
+
+        overlap: dict[int, float] = defaultdict(float)
+        for term, weight in q_weights.items():
+            for qi in self._q_postings.get(term, ()):
+                overlap[qi] += weight
+        phrasing: dict[int, float] = defaultdict(float)
+        for qi, shared in overlap.items():
+            q = self._questions[qi]
+            dice = 2 * shared / (q_norm + q.norm)
+            if dice > phrasing[q.fact_index]:
+                phrasing[q.fact_index] = dice
+
+        covered = _accumulate(content, self._doc_postings)
+        grounded = _accumulate(content, self._ground_postings)
+
+        cfg = self.config
+        pw = cfg.phrasing_weight
+        ranked = []
+        for fi in phrasing.keys() | grounded.keys():
+            grounding = grounded.get(fi, 0.0) / content_norm if content_norm else 0.0
+            # Words of the fact's own text count fully, words only of its passage half.
+            own = covered.get(fi, 0.0) / content_norm if content_norm else 0.0
+            coverage = (own + grounding) / 2
+            score = 100 * (pw * phrasing.get(fi, 0.0) + (1 - pw) * coverage)
+            if analysis.kind is not None and analysis.kind in self._kinds[fi]:
+                score = min(100.0, score + cfg.kind_bonus)
+            ranked.append((fi, score, grounding))
+        # Ties break on fact order so the same question always gets the same answer.
+        ranked.sort(key=lambda r: (-r[1], r[0]))
+        return ranked
+
+    def _help_or_abstain(self, question: str, analysis: Analysis) -> Reply:
+        greeting = any(w in _GREETINGS for w in analysis.words)
+        asked_help = set(analysis.terms) <= _HELP_TERMS
+        outcome = Outcome.HELP if (greeting or asked_help or not analysis.words) else Outcome.ABSTAINED
+        return Reply(question, outcome, 0.0, suggestions=self._suggest([]))
+
+    def _suggest(self, ranked: list[tuple[int, float, float]]) -> tuple[Fact, ...]:
+        """Questions the bot can answer: the nearest facts, else the article's headlines."""
+        n = self.config.max_suggestions
+        picks = [self._facts[i] for i, _, _ in ranked[:n]]
+        for fact in self._facts:
+            if len(picks) >= n:
+                break
+            if fact not in picks:
+                picks.append(fact)
+        return tuple(picks)
+
+    def complete(self, partial: str, limit: int = 25) -> list[tuple[str, str]]:
+        """Known questions matching a half-typed one: (question, fact id), for autocomplete."""
+        key = utils.default_process(partial[:200])
+        if not key:
+            seen: dict[str, str] = {}
+            for fact in self._facts:
+                seen.setdefault(fact.display_question, fact.id)
+            return list(seen.items())[:limit]
+        hits = process.extract(
+            key, self._choice_keys, scorer=fuzz.WRatio, processor=None, limit=limit * 3
+        )
+        out: list[tuple[str, str]] = []
+        seen_facts: set[str] = set()
+        for _, _, idx in hits:
+            question, fact_id = self._choices[idx]
+            if fact_id not in seen_facts:
+                seen_facts.add(fact_id)
+                out.append((question, fact_id))
+            if len(out) >= limit:
+                break
+        return out
+
+
+def _postings(docs: list[set[str]]) -> dict[str, list[int]]:
+    postings: dict[str, list[int]] = defaultdict(list)
+    for i, doc in enumerate(docs):
+        for term in doc:
+            postings[term].append(i)
+    return postings
+
+
+def _accumulate(weights: dict[str, float], postings: dict[str, list[int]]) -> dict[int, float]:
+    total: dict[int, float] = defaultdict(float)
+    for term, weight in weights.items():
+        for i in postings.get(term, ()):
+            total[i] += weight
+    return total
+
+
+def _fact_texts(fact: Fact) -> list[str]:
+    return [*fact.questions, fact.answer, fact.citation.quote, *fact.people, *fact.topics]

@@ -1,0 +1,89 @@
+"""Text normalisation shared by fact loading and matching.
+
+Everything here is pure and deterministic. Questions and fact text go through the
+same pipeline, so a curator's phrasing and a user's typing meet in the same form.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import snowballstemmer
+
+# Hard cap on what we normalise: nobody asks a 100,000-character question, and the
+# matcher must stay fast whatever is pasted into it.
+MAX_QUESTION_CHARS = 2000
+
+_QUOTE_MAP = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "`": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201f": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+    }
+)
+_POSSESSIVE = re.compile(r"(?<=\w)'s\b")
+_CONTRACTION = re.compile(r"(?<=\w)'(?:re|ve|ll|d|m|t)\b")
+_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
+_WORD = re.compile(r"[^\W_]+")
+
+WH_WORDS = frozenset({"who", "what", "when", "where", "why", "how", "which", "whom", "whose"})
+
+# Words that carry no meaning for matching. Chat filler and greetings are here too, so
+# "hey bot, who founded beijing spring??" is the same question as "who founded beijing spring".
+STOP_WORDS = frozenset(
+    """
+    a about above after again against all also am an and any are aren as at be because been
+    before being below between both but by can cannot could couldn did didn do does doesn doing
+    don down during each few for from further had hadn has hasn have haven having he her here
+    hers herself him himself his i if in into is isn it its itself just let me more most my
+    myself no nor not of off on once only or other ought our ours ourselves out over own
+    same she should so some such than that the their theirs them themselves then there these
+    they this those through to too under until up very was wasn we were weren while with won
+    would wouldn you your yours yourself yourselves s t re ve ll d m
+    hey hi hello hiya yo heya greetings bot please pls plz thanks thank thx ty cheers ok okay
+    tell explain know wondering wonder curious quick question questions q anyone somebody
+    someone say says said mean means actually really exactly basically like kind sort
+    article story piece text news report reported according lol btw um uh hmm
+    get got go goes going gone went is there thing things time times happen happened
+    happens happening enough much many lot lots supposed meant
+    doesnt dont didnt isnt wasnt arent werent wont cant couldnt wouldnt shouldnt hasnt havent hadnt
+    """.split()
+) - WH_WORDS
+
+_stemmer = snowballstemmer.stemmer("english")
+
+
+def fold(text: str) -> str:
+    """Unicode-normalise, case-fold and straighten quotes; keeps punctuation."""
+    text = unicodedata.normalize("NFKC", text[:MAX_QUESTION_CHARS])
+    return text.translate(_QUOTE_MAP).casefold()
+
+
+def words(text: str) -> list[str]:
+    """Split folded text into words: possessives and contractions dropped, "u.s." kept whole."""
+    text = fold(text)
+    text = _POSSESSIVE.sub("", text)
+    text = _CONTRACTION.sub("", text)
+    text = _APOSTROPHE.sub("", text)
+    # "U.S." and "D.C." become one word before punctuation splits them apart.
+    text = re.sub(r"\b((?:[^\W\d_]\.){2,})", lambda m: m.group(1).replace(".", ""), text)
+    return _WORD.findall(text)
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    return _stemmer.stemWord(word)
+
+
+def squash(text: str) -> str:
+    """Whitespace-folded, case-folded text: how quotes are compared with the article."""
+    return " ".join(fold(text).split())
