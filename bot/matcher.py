@@ -44,6 +44,7 @@ class MatchConfig:
     max_suggestions: int = 3
     phrasing_weight: float = 0.6  # the rest of the score is coverage
     kind_bonus: float = 5.0
+    text_phrasing_scale: float = 0.8  # how far an answer or quote counts as a phrasing
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,7 @@ class _Question:
     fact_index: int
     weights: dict[str, float]
     norm: float
+    scale: float  # 1 for a curated question, less for the answer and quote
 
 
 class Matcher:
@@ -96,10 +98,15 @@ class Matcher:
         self._questions: list[_Question] = []
         self._q_postings: dict[str, list[int]] = defaultdict(list)
         for fi, fact in enumerate(facts):
-            for text in fact.questions:
+            # The answer and quote stand in as phrasings too, at a discount, so keyword
+            # questions that echo the article ("counterrevolutionary propaganda") match.
+            texts = [(q, 1.0) for q in fact.questions]
+            texts += [(fact.answer, self.config.text_phrasing_scale)]
+            texts += [(fact.citation.quote, self.config.text_phrasing_scale)]
+            for text, scale in texts:
                 weights = self._weights(self.analyzer.analyze(text, fix_typos=False))
                 qi = len(self._questions)
-                self._questions.append(_Question(fi, weights, sum(weights.values())))
+                self._questions.append(_Question(fi, weights, sum(weights.values()), scale))
                 for term in weights:
                     self._q_postings[term].append(qi)
         # For autocomplete: every curated question, pre-processed once.
@@ -158,7 +165,7 @@ class Matcher:
         phrasing: dict[int, float] = defaultdict(float)
         for qi, shared in overlap.items():
             q = self._questions[qi]
-            dice = 2 * shared / (q_norm + q.norm)
+            dice = q.scale * 2 * shared / (q_norm + q.norm)
             if dice > phrasing[q.fact_index]:
                 phrasing[q.fact_index] = dice
 
