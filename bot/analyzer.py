@@ -24,7 +24,6 @@ _KIND_OF = {"whom": "who", "whose": "who"}
 _YES_NO_OPENERS = frozenset(
     "is are was were did does do has have had can could will would should".split()
 )
-_LONGEST_PHRASE = 5
 _MIN_PREFIX = 5
 
 
@@ -42,12 +41,14 @@ class Analyzer:
         # Variants are keyed by their stems, so "released", "releasing" and "releases" all
         # meet the same entry however the curator spelled it.
         self._phrases: dict[tuple[str, ...], str] = {}
+        self._longest: dict[str, int] = {}  # first stem -> longest phrase starting with it
         for canonical, variants in synonyms.items():
             target = "_".join(stem(w) for w in words(canonical)) or canonical
             for variant in (canonical, *variants):
                 key = tuple(stem(w) for w in words(variant))
                 if key:
                     self._phrases[key] = target
+                    self._longest[key[0]] = max(self._longest.get(key[0], 0), len(key))
         known = {w for text in vocabulary for w in words(text)}
         known |= {w for vs in synonyms.values() for v in vs for w in words(v)}
         self._known = frozenset(known)
@@ -101,7 +102,8 @@ class Analyzer:
         unknown: list[str] = []
         i = 0
         while i < len(surface):
-            for size in range(min(_LONGEST_PHRASE, len(surface) - i), 0, -1):
+            longest = self._longest.get(stems[i], 0)
+            for size in range(min(longest, len(surface) - i), 0, -1):
                 target = self._phrases.get(tuple(stems[i : i + size]))
                 if target is not None:
                     terms.append(target)
@@ -120,9 +122,7 @@ class Analyzer:
                         if term == stems[i]:
                             unknown.append(word)
                 i += 1
-        return Analysis(
-            tuple(terms), frozenset(wh), _kind(raw), tuple(surface), tuple(unknown)
-        )
+        return Analysis(tuple(terms), frozenset(wh), _kind(raw), tuple(surface), tuple(unknown))
 
 
 def _kind(raw: list[str]) -> str | None:

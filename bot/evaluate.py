@@ -107,7 +107,9 @@ class EvalReport:
         }
 
     def to_text(self) -> str:
-        lines = [f"MISS [{m.kind}] {m.question!r}: {m.verdict}; said: {m.said}" for m in self.misses]
+        lines = [
+            f"MISS [{m.kind}] {m.question!r}: {m.verdict}; said: {m.said}" for m in self.misses
+        ]
         if lines:
             lines.append("")
         lines += [

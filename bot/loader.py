@@ -117,16 +117,17 @@ def load_factbase(folder: Path | str | None = None) -> FactBase:
 
     sources: list[Source] = []
     facts: list[tuple[Path, Fact]] = []
+    declared: set[str] = set()  # ids of every fact, valid or not, for related-id checks
     files = sorted(p for p in folder.glob("*.yaml") if p.name != SYNONYMS_FILE)
     if not files:
         problems.append(Problem(str(folder), None, None, "no source files (*.yaml) found"))
     for path in files:
-        loaded = _load_source_file(path, problems)
+        loaded = _load_source_file(path, problems, declared)
         if loaded is not None:
             sources.append(loaded[0])
             facts.extend((path, f) for f in loaded[1])
 
-    _check_across_facts(facts, problems)
+    _check_across_facts(facts, declared, problems)
     if problems:
         raise FactBaseError(problems)
     return FactBase(sources=tuple(sources), facts=tuple(f for _, f in facts), synonyms=synonyms)
@@ -158,7 +159,9 @@ def _schema_problems(path: Path, fact_id: str | None, exc: ValidationError) -> l
     return out
 
 
-def _load_source_file(path: Path, problems: list[Problem]) -> tuple[Source, list[Fact]] | None:
+def _load_source_file(
+    path: Path, problems: list[Problem], declared: set[str]
+) -> tuple[Source, list[Fact]] | None:
     raw = _read_yaml(path, problems)
     if raw is None:
         if not any(p.file == str(path) for p in problems):
@@ -174,6 +177,7 @@ def _load_source_file(path: Path, problems: list[Problem]) -> tuple[Source, list
     if source is None:
         return None
     facts = []
+    declared.update(str(f["id"]) for f in spec.facts if isinstance(f, dict) and "id" in f)
     for index, raw_fact in enumerate(spec.facts):
         fact = _load_fact(path, index, raw_fact, source, problems)
         if fact is not None:
@@ -187,7 +191,9 @@ def _load_article(path: Path, spec: SourceSpec, problems: list[Problem]) -> Sour
         text = text_path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or "not UTF-8 text"
-        problems.append(Problem(str(path), None, "source.text", f"cannot read {text_path}: {reason}"))
+        problems.append(
+            Problem(str(path), None, "source.text", f"cannot read {text_path}: {reason}")
+        )
         return None
     blocks = [" ".join(b.split()) for b in re.split(r"\n\s*\n", text) if b.strip()]
     headline = " ".join(spec.headline.split())
@@ -236,7 +242,9 @@ def _load_fact(
         ok = False
     elif spec.citation.quote not in source.paragraph(para_no):
         problems.append(
-            Problem(file, fact_id, "citation.quote", _quote_hint(spec.citation.quote, source, para_no))
+            Problem(
+                file, fact_id, "citation.quote", _quote_hint(spec.citation.quote, source, para_no)
+            )
         )
         ok = False
     if not ok:
@@ -265,7 +273,19 @@ def _quote_hint(quote: str, source: Source, para_no: int) -> str:
             best_no, best = number, cand
     if best is None:
         return f"not found verbatim in paragraph {para_no}"
-    passage = source.paragraph(best_no)[best.dest_start : best.dest_end]
+    text = source.paragraph(best_no)
+    # Widen the aligned span to whole words, so the hint reads as a passage.
+    start, end = best.dest_start, best.dest_end
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    # partial_ratio may leave off a short first word ("a"): take back what is missing.
+    missing = len(quote.split()) - len(text[start : best.dest_end].split())
+    before = text[:start].split()
+    for word in reversed(before[max(0, len(before) - missing) :]):
+        start = text.rindex(word, 0, start)
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    passage = text[start:end].strip()
     return (
         f"not found verbatim in paragraph {para_no}; "
         f"closest passage (paragraph {best_no}): {passage!r}"
@@ -277,7 +297,9 @@ def question_key(question: str) -> str:
     return " ".join(words(question))
 
 
-def _check_across_facts(facts: Iterable[tuple[Path, Fact]], problems: list[Problem]) -> None:
+def _check_across_facts(
+    facts: Iterable[tuple[Path, Fact]], declared: set[str], problems: list[Problem]
+) -> None:
     facts = list(facts)
     seen_ids: dict[str, Path] = {}
     for path, fact in facts:
@@ -301,12 +323,19 @@ def _check_across_facts(facts: Iterable[tuple[Path, Fact]], problems: list[Probl
             if owner != fact.id or key in fact_keys:
                 problems.append(
                     Problem(
-                        str(path), fact.id, f"questions.{n}", f"{q!r} duplicates a question of {owner!r}"
+                        str(path),
+                        fact.id,
+                        f"questions.{n}",
+                        f"{q!r} duplicates a question of {owner!r}",
                     )
                 )
             fact_keys.add(key)
         for n, rel in enumerate(fact.related):
-            if rel not in seen_ids:
-                problems.append(Problem(str(path), fact.id, f"related.{n}", f"unknown fact id {rel!r}"))
+            if rel not in declared:
+                problems.append(
+                    Problem(str(path), fact.id, f"related.{n}", f"unknown fact id {rel!r}")
+                )
             elif rel == fact.id:
-                problems.append(Problem(str(path), fact.id, f"related.{n}", "a fact cannot relate to itself"))
+                problems.append(
+                    Problem(str(path), fact.id, f"related.{n}", "a fact cannot relate to itself")
+                )

@@ -17,6 +17,7 @@ abstain instead of answering confidently and wrongly. All indexing happens at bu
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -50,8 +51,9 @@ class MatchConfig:
 @dataclass(frozen=True, slots=True)
 class _Question:
     fact_index: int
-    weights: dict[str, float]
-    norm: float
+    weights: dict[str, float]  # content terms only
+    kind: str | None
+    norm: float  # total weight, the kind included
     scale: float  # 1 for a curated question, less for the answer and quote
 
 
@@ -61,24 +63,27 @@ class Matcher:
         self.config = config or MatchConfig()
         facts = factbase.facts
         self._facts = facts
-        texts = [t for f in facts for t in _fact_texts(f)]
-        self.analyzer = Analyzer(factbase.synonyms, texts)
+        self.analyzer = Analyzer(factbase.synonyms, (t for f in facts for t in _fact_texts(f)))
 
-        def terms_of(texts: list[str]) -> set[str]:
-            return {t for x in texts for t in self.analyzer.analyze(x, fix_typos=False).terms}
+        cache: dict[str, Analysis] = {}
 
-        # Every term any fact's text mentions, per fact, for coverage; with its cited
-        # paragraph added, for grounding.
-        docs = [terms_of(_fact_texts(f)) for f in facts]
-        para_terms: dict[tuple[str, int], set[str]] = {}
-        for f in facts:
+        def analyze(text: str) -> Analysis:
+            found = cache.get(text)
+            if found is None:
+                found = cache[text] = self.analyzer.analyze(text, fix_typos=False)
+            return found
+
+        # Every term a fact's own text mentions, for coverage; its passage (the cited
+        # paragraph and every fact citing it), for grounding.
+        docs = [{t for x in _fact_texts(f) for t in analyze(x).terms} for f in facts]
+        passages: dict[tuple[str, int], set[str]] = {}
+        for f, doc in zip(facts, docs, strict=True):
             key = (f.citation.source.id, f.citation.paragraph)
-            if key not in para_terms:
-                para_terms[key] = terms_of([f.citation.source.paragraph(f.citation.paragraph)])
-        # A fact's passage: its paragraph and every fact citing that paragraph.
-        for i, f in enumerate(facts):
-            para_terms[(f.citation.source.id, f.citation.paragraph)] |= docs[i]
-        grounds = [para_terms[(f.citation.source.id, f.citation.paragraph)] for f in facts]
+            if key not in passages:
+                passages[key] = set(analyze(f.citation.source.paragraph(key[1])).terms)
+            passages[key] |= doc
+        grounds = [passages[(f.citation.source.id, f.citation.paragraph)] for f in facts]
+
         df: dict[str, int] = defaultdict(int)
         for doc in docs:
             for term in doc:
@@ -88,25 +93,22 @@ class Matcher:
         self._unknown_idf = math.log((n + 1) / 0.5) + 1.0
         self._doc_postings = _postings(docs)
         self._ground_postings = _postings(grounds)
-        self._kinds: list[frozenset[str]] = [
-            frozenset(
-                k for q in f.questions if (k := self.analyzer.analyze(q, fix_typos=False).kind)
-            )
-            for f in facts
-        ]
+        self._kinds = [frozenset(k for q in f.questions if (k := analyze(q).kind)) for f in facts]
 
         self._questions: list[_Question] = []
         self._q_postings: dict[str, list[int]] = defaultdict(list)
+        scale = self.config.text_phrasing_scale
         for fi, fact in enumerate(facts):
             # The answer and quote stand in as phrasings too, at a discount, so keyword
             # questions that echo the article ("counterrevolutionary propaganda") match.
             texts = [(q, 1.0) for q in fact.questions]
-            texts += [(fact.answer, self.config.text_phrasing_scale)]
-            texts += [(fact.citation.quote, self.config.text_phrasing_scale)]
-            for text, scale in texts:
-                weights = self._weights(self.analyzer.analyze(text, fix_typos=False))
+            texts += [(fact.answer, scale), (fact.citation.quote, scale)]
+            for text, text_scale in texts:
+                a = analyze(text)
+                weights = self._weights(a)
+                norm = sum(weights.values()) + (KIND_WEIGHT if a.kind else 0.0)
                 qi = len(self._questions)
-                self._questions.append(_Question(fi, weights, sum(weights.values()), scale))
+                self._questions.append(_Question(fi, weights, a.kind, norm, text_scale))
                 for term in weights:
                     self._q_postings[term].append(qi)
         # For autocomplete: every curated question, pre-processed once.
@@ -117,10 +119,7 @@ class Matcher:
         return self._idf.get(term, self._unknown_idf)
 
     def _weights(self, analysis: Analysis) -> dict[str, float]:
-        weights = {t: self._idf_of(t) for t in analysis.terms}
-        if analysis.kind is not None:
-            weights["?" + analysis.kind] = KIND_WEIGHT
-        return weights
+        return {t: self._idf_of(t) for t in analysis.terms}
 
     def answer(self, question: str) -> Reply:
         """Never raises: any string in, a Reply out."""
@@ -131,67 +130,60 @@ class Matcher:
         cfg = self.config
         if not ranked or ranked[0][1] < cfg.min_score or ranked[0][2] < cfg.min_grounding:
             best = ranked[0][1] if ranked else 0.0
-            return Reply(
-                question,
-                Outcome.ABSTAINED,
-                best,
-                suggestions=self._suggest(ranked),
-            )
+            return Reply(question, Outcome.ABSTAINED, best, suggestions=self._suggest(ranked))
         best_i, best_score, _ = ranked[0]
         fact = self._facts[best_i]
         close = [
             self._facts[i]
-            for i, score, cov in ranked[1:]
+            for i, score, grounding in ranked[1:]
             if score >= best_score - cfg.ambiguity_margin
             and score >= cfg.min_score
-            and cov >= cfg.min_grounding
+            and grounding >= cfg.min_grounding
         ][: cfg.max_alternatives]
         related = tuple(self.factbase.related(fact)[: cfg.max_suggestions])
         if close:
             return Reply(question, Outcome.AMBIGUOUS, best_score, fact, tuple(close), related)
         return Reply(question, Outcome.ANSWERED, best_score, fact, (), related)
 
-    def _rank(self, analysis: Analysis) -> list[tuple[int, float, float]]:
-        """(fact index, score, grounding) for every fact sharing a term, best first."""
-        q_weights = self._weights(analysis)
-        q_norm = sum(q_weights.values())
-        content = {t: self._idf_of(t) for t in analysis.terms}
+    def _rank(self, analysis: Analysis, top: int = 8) -> list[tuple[int, float, float]]:
+        """The best (fact index, score, grounding) triples, best first."""
+        content = self._weights(analysis)
         content_norm = sum(content.values())
+        kind = analysis.kind
+        q_norm = content_norm + (KIND_WEIGHT if kind else 0.0)
 
-        overlap: dict[int, float] = defaultdict(float)
-        for term, weight in q_weights.items():
-            for qi in self._q_postings.get(term, ()):
-                overlap[qi] += weight
+        # Only questions sharing a content term are candidates; the kind only adds weight.
+        overlap = _accumulate(content, self._q_postings)
         phrasing: dict[int, float] = defaultdict(float)
-        for qi, shared in overlap.items():
-            q = self._questions[qi]
+        questions = self._questions
+        for qi, shared_terms in overlap.items():
+            q = questions[qi]
+            shared = shared_terms + (KIND_WEIGHT if kind is not None and q.kind == kind else 0.0)
             dice = q.scale * 2 * shared / (q_norm + q.norm)
-            if dice > phrasing[q.fact_index]:
-                phrasing[q.fact_index] = dice
+            phrasing[q.fact_index] = max(phrasing[q.fact_index], dice)
 
         covered = _accumulate(content, self._doc_postings)
         grounded = _accumulate(content, self._ground_postings)
-
         cfg = self.config
         pw = cfg.phrasing_weight
-        ranked = []
+        scored = []
         for fi in phrasing.keys() | grounded.keys():
-            grounding = grounded.get(fi, 0.0) / content_norm if content_norm else 0.0
+            grounding = grounded.get(fi, 0.0) / content_norm
             # Words of the fact's own text count fully, words only of its passage half.
-            own = covered.get(fi, 0.0) / content_norm if content_norm else 0.0
-            coverage = (own + grounding) / 2
+            coverage = (covered.get(fi, 0.0) / content_norm + grounding) / 2
             score = 100 * (pw * phrasing.get(fi, 0.0) + (1 - pw) * coverage)
-            if analysis.kind is not None and analysis.kind in self._kinds[fi]:
+            if kind is not None and kind in self._kinds[fi]:
                 score = min(100.0, score + cfg.kind_bonus)
-            ranked.append((fi, score, grounding))
+            scored.append((fi, score, grounding))
         # Ties break on fact order so the same question always gets the same answer.
-        ranked.sort(key=lambda r: (-r[1], r[0]))
-        return ranked
+        return heapq.nsmallest(top, scored, key=lambda r: (-r[1], r[0]))
 
     def _help_or_abstain(self, question: str, analysis: Analysis) -> Reply:
         greeting = any(w in _GREETINGS for w in analysis.words)
         asked_help = set(analysis.terms) <= _HELP_TERMS
-        outcome = Outcome.HELP if (greeting or asked_help or not analysis.words) else Outcome.ABSTAINED
+        outcome = (
+            Outcome.HELP if (greeting or asked_help or not analysis.words) else Outcome.ABSTAINED
+        )
         return Reply(question, outcome, 0.0, suggestions=self._suggest([]))
 
     def _suggest(self, ranked: list[tuple[int, float, float]]) -> tuple[Fact, ...]:

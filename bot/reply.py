@@ -94,6 +94,8 @@ def to_text(reply: Reply) -> str:
     lines.append(HELP_TEXT if reply.outcome is Outcome.HELP else ABSTAIN_TEXT)
     if reply.suggestions:
         lines.append("")
-        lines.append("You could ask:" if reply.outcome is Outcome.HELP else "Questions I can answer:")
+        lines.append(
+            "You could ask:" if reply.outcome is Outcome.HELP else "Questions I can answer:"
+        )
         lines.extend(f"  \u2022 {f.display_question}" for f in reply.suggestions)
     return "\n".join(lines)

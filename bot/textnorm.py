@@ -39,8 +39,9 @@ WH_WORDS = frozenset({"who", "what", "when", "where", "why", "how", "which", "wh
 
 # Words that carry no meaning for matching. Chat filler and greetings are here too, so
 # "hey bot, who founded beijing spring??" is the same question as "who founded beijing spring".
-STOP_WORDS = frozenset(
-    """
+STOP_WORDS = (
+    frozenset(
+        """
     a about above after again against all also am an and any are aren as at be because been
     before being below between both but by can cannot could couldn did didn do does doesn doing
     don down during each few for from further had hadn has hasn have haven having he her here
@@ -55,9 +56,13 @@ STOP_WORDS = frozenset(
     article story piece text news report reported according lol btw um uh hmm
     get got go goes going gone went is there thing things time times happen happened
     happens happening enough much many lot lots supposed meant
+    put puts putting give gave given gives come came comes see saw seen look looks looked
+    use used become became seem seems seemed ever even exactly
     doesnt dont didnt isnt wasnt arent werent wont cant couldnt wouldnt shouldnt hasnt havent hadnt
     """.split()
-) - WH_WORDS
+    )
+    - WH_WORDS
+)
 
 _stemmer = snowballstemmer.stemmer("english")
 
@@ -68,7 +73,8 @@ def fold(text: str) -> str:
     return text.translate(_QUOTE_MAP).casefold()
 
 
-def words(text: str) -> list[str]:
+@lru_cache(maxsize=32768)
+def words(text: str) -> tuple[str, ...]:
     """Split folded text into words: possessives and contractions dropped, "u.s." kept whole."""
     text = fold(text)
     text = _POSSESSIVE.sub("", text)
@@ -76,7 +82,7 @@ def words(text: str) -> list[str]:
     text = _APOSTROPHE.sub("", text)
     # "U.S." and "D.C." become one word before punctuation splits them apart.
     text = re.sub(r"\b((?:[^\W\d_]\.){2,})", lambda m: m.group(1).replace(".", ""), text)
-    return _WORD.findall(text)
+    return tuple(_WORD.findall(text))
 
 
 @lru_cache(maxsize=65536)

@@ -1,0 +1,264 @@
+"""`python -m bot`: the command line. Its JSON output is a contract other tools rely on.
+
+Discord is imported only by the commands that connect to it, so asking a question from
+the shell starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from bot.loader import FactBaseError, load_factbase
+from bot.matcher import Matcher
+from bot.reply import to_json, to_text
+from bot.settings import Settings, SettingsError, load_settings
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors are one line and exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _fail(message: str, code: int = EXIT_FAIL) -> int:
+    print(message, file=sys.stderr)
+    return code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="python -m bot",
+        description=(
+            "Answer questions about a news article, citing paragraph and quote. "
+            "With no command: connects to Discord when DISCORD_TOKEN is set, "
+            "otherwise starts the console chat."
+        ),
+    )
+    parser.add_argument(
+        "--facts", type=Path, help="facts folder (default: BOT_FACTS_DIR or facts/)"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    sub.add_parser("chat", help="talk to the bot in the console")
+
+    ask = sub.add_parser("ask", help="answer questions and exit")
+    ask.add_argument("questions", nargs="+", metavar="QUESTION", help="a question, or - for stdin")
+    ask.add_argument("--json", action="store_true", help="one JSON object a line")
+    ask.add_argument("--log", action="store_true", help="record the questions in the question log")
+
+    facts = sub.add_parser("facts", help="list every fact")
+    facts.add_argument("--json", action="store_true", help="one JSON object a line")
+
+    sub.add_parser("check", help="validate the fact base (exit 1 with every problem)")
+
+    ev = sub.add_parser("eval", help="score the bot on an evaluation file (dev.yaml format)")
+    ev.add_argument("file", type=Path)
+    ev.add_argument("--json", action="store_true", help="the report as one JSON object")
+    ev.add_argument(
+        "--floor", type=Path, help="JSON file of minimum scores; exit 1 when any is missed"
+    )
+
+    bench = sub.add_parser("bench", help="measure answer latency and build time")
+    bench.add_argument("--synthetic-facts", type=int, default=10_000, metavar="N")
+    bench.add_argument("--rounds", type=int, default=20, help="passes over the questions")
+    bench.add_argument("--questions", type=Path, help="eval file whose questions to time")
+
+    sub.add_parser("run", help="connect to Discord (needs DISCORD_TOKEN)")
+    sync = sub.add_parser("sync", help="register the slash commands with Discord")
+    sync.add_argument("--guild", type=int, help="a server id: sync there only (instant)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings(**({"facts_dir": args.facts} if args.facts else {}))
+    except SettingsError as exc:
+        return _fail(str(exc))
+    command = args.command or ("run" if settings.discord_token else "chat")
+    handler = _COMMANDS[command]
+    try:
+        return handler(args, settings)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def _matcher(settings: Settings) -> Matcher | None:
+    try:
+        return Matcher(load_factbase(settings.facts_dir), settings.match_config())
+    except FactBaseError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(exc.problems)} problem(s) in the fact base", file=sys.stderr)
+        return None
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.chat import run_chat
+
+    matcher = _matcher(settings)
+    if matcher is None:
+        return EXIT_FAIL
+    intro = None
+    if args.command is None:
+        intro = "No DISCORD_TOKEN set: console chat. Set it (see README) to connect to Discord."
+    return run_chat(matcher, intro=intro)
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    matcher = _matcher(settings)
+    if matcher is None:
+        return EXIT_FAIL
+    questions: list[str] = []
+    for q in args.questions:
+        if q == "-":
+            questions.extend(line.rstrip("\n") for line in sys.stdin if line.strip())
+        else:
+            questions.append(q)
+    for q in questions:
+        reply = matcher.answer(q)
+        if args.json:
+            print(json.dumps(to_json(reply), ensure_ascii=False))
+        else:
+            if len(questions) > 1:
+                print(f"Q: {q}")
+            print(to_text(reply))
+            if len(questions) > 1:
+                print()
+    return EXIT_OK
+
+
+def cmd_facts(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        factbase = load_factbase(settings.facts_dir)
+    except FactBaseError as exc:
+        return _fail(str(exc))
+    for fact in factbase.facts:
+        cite = fact.citation
+        if args.json:
+            row = {
+                "id": fact.id,
+                "questions": list(fact.questions),
+                "answer": fact.answer,
+                "citation": {
+                    "source": cite.source.label,
+                    "paragraph": cite.paragraph,
+                    "quote": cite.quote,
+                },
+            }
+            print(json.dumps(row, ensure_ascii=False))
+        else:
+            print(f"{fact.id} (\u00b6{cite.paragraph}): {fact.display_question}")
+            print(f"    {fact.answer}")
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        fb = load_factbase(settings.facts_dir)
+    except FactBaseError as exc:
+        for problem in exc.problems:
+            print(problem)
+        print(f"{len(exc.problems)} problem(s) found")
+        return EXIT_FAIL
+    total = sum(len(s.paragraphs) for s in fb.sources)
+    cited = {(f.citation.source.id, f.citation.paragraph) for f in fb.facts}
+    print(
+        f"ok: {len(fb.sources)} source(s), {len(fb.facts)} facts, {fb.question_count} questions, "
+        f"{len(cited)}/{total} paragraphs cited"
+    )
+    return EXIT_OK
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.evaluate import EvalFileError, evaluate, load_eval_set
+
+    try:
+        evalset = load_eval_set(args.file)
+    except EvalFileError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    floor = None
+    if args.floor:
+        try:
+            floor = json.loads(args.floor.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            return _fail(f"{args.floor}: cannot read floor: {exc}", EXIT_USAGE)
+    matcher = _matcher(settings)
+    if matcher is None:
+        return EXIT_FAIL
+    report = evaluate(matcher, evalset)
+    summary = report.summary()
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False))
+    else:
+        print(report.to_text())
+    if floor is not None:
+        failures = _below_floor(summary, floor)
+        for failure in failures:
+            print(f"below floor: {failure}", file=sys.stderr)
+        if failures:
+            return EXIT_FAIL
+    return EXIT_OK
+
+
+def _below_floor(summary: dict[str, object], floor: dict[str, float]) -> list[str]:
+    """Keys ending in _max are ceilings; every other key is a minimum."""
+    failures = []
+    for key, bound in floor.items():
+        name = key.removesuffix("_max")
+        value = float(summary.get(name, 0.0))  # type: ignore[arg-type]
+        if (key.endswith("_max") and value > bound) or (not key.endswith("_max") and value < bound):
+            failures.append(f"{name} = {value} (bound {bound})")
+    return failures
+
+
+def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.bench import run_bench
+    from bot.evaluate import EvalFileError, load_eval_set
+
+    questions_file = (
+        args.questions or Path(__file__).resolve().parent.parent / "tests/data/dev.yaml"
+    )
+    try:
+        evalset = load_eval_set(questions_file)
+    except EvalFileError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    questions = [a.q for a in evalset.answerable]
+    questions += evalset.out_of_scope.off_topic + evalset.out_of_scope.near_topic
+    for result in run_bench(questions, settings.facts_dir, args.synthetic_facts, args.rounds):
+        print(result.line())
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.runner import run_discord
+
+    return run_discord(settings)
+
+
+def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.runner import sync_commands
+
+    return sync_commands(settings, args.guild)
+
+
+_COMMANDS = {
+    "chat": cmd_chat,
+    "ask": cmd_ask,
+    "facts": cmd_facts,
+    "check": cmd_check,
+    "eval": cmd_eval,
+    "bench": cmd_bench,
+    "run": cmd_run,
+    "sync": cmd_sync,
+}

@@ -1,0 +1,186 @@
+"""The command line, run as a user runs it: a subprocess of `python -m bot`."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DATA
+
+ROOT = Path(__file__).parent.parent
+JSON_KEYS = {"question", "answered", "answer", "fact_id", "score", "citation", "suggestions"}
+
+
+def run(
+    *args: str, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DISCORD_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**base, **(env or {})},
+        timeout=120,
+        check=False,
+    )
+
+
+def test_ask_prints_answer_paragraph_quote_and_source() -> None:
+    out = run("ask", "how old is chen ziming")
+    assert out.returncode == 0, out.stderr
+    assert "Chen Ziming is 41." in out.stdout
+    assert "\u201cChen, 41,\u201d" in out.stdout
+    assert "paragraph 3" in out.stdout
+    assert "Los Angeles Times" in out.stdout
+
+
+def test_ask_abstains_in_plain_words_with_suggestions() -> None:
+    out = run("ask", "Where was Chen Ziming born?")
+    assert out.returncode == 0
+    assert "The article doesn't say" in out.stdout
+    assert "Questions I can answer:" in out.stdout
+
+
+def test_ask_json_has_exactly_the_contract_keys() -> None:
+    out = run("ask", "--json", "wang juntao hepatitus", "where was chen born")
+    lines = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [set(r) for r in lines] == [JSON_KEYS, JSON_KEYS]
+    answered, abstained = lines
+    assert answered["answered"] is True
+    assert answered["fact_id"] == "wang-illness"
+    assert answered["citation"]["paragraph"] == 20
+    assert answered["citation"]["quote"] == "Wang, who suffered from hepatitis"
+    assert isinstance(answered["score"], float | int)
+    assert 0 <= answered["score"] <= 100
+    assert abstained["answered"] is False
+    assert abstained["answer"] is None
+    assert abstained["citation"] is None
+    assert abstained["fact_id"] is None
+    assert 1 <= len(abstained["suggestions"]) <= 3
+
+
+def test_ask_json_reads_one_question_a_line_from_stdin() -> None:
+    out = run("ask", "--json", "-", stdin="how old is chen\n\nwho is tom ross\n")
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [r["question"] for r in rows] == ["how old is chen", "who is tom ross"]
+    assert [r["fact_id"] for r in rows] == ["chen-age", "white-house-spokesman"]
+
+
+def test_facts_json_lists_every_fact() -> None:
+    out = run("facts", "--json")
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert len(rows) >= 80
+    assert all(set(r) == {"id", "questions", "answer", "citation"} for r in rows)
+    assert all(set(r["citation"]) == {"source", "paragraph", "quote"} for r in rows)
+
+
+def test_check_summarises_the_real_fact_base() -> None:
+    out = run("check")
+    assert out.returncode == 0
+    assert out.stdout.startswith("ok: 1 source(s), ")
+    assert "21/21 paragraphs cited" in out.stdout
+
+
+def test_check_fails_with_every_problem_on_a_broken_base(facts_copy: Path) -> None:
+    path = facts_copy / "china-human-rights.yaml"
+    path.write_text(
+        path.read_text().replace("paragraph: 3\n", "paragraph: 300\n"), encoding="utf-8"
+    )
+    out = run("--facts", str(facts_copy), "check")
+    assert out.returncode == 1
+    problems = [line for line in out.stdout.splitlines() if "out of range" in line]
+    assert len(problems) >= 2
+    assert all(line.startswith(f"{path}: fact '") for line in problems)
+
+
+def test_eval_scores_the_dev_questions_above_the_floor() -> None:
+    out = run("eval", str(DATA / "dev.yaml"), "--json", "--floor", str(DATA / "eval_floor.json"))
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert report["answerable"] == 45
+    assert report["correct"] + report["wrong"] + report["abstained"] == 45
+    assert report["latency_ms_p99"] > 0
+
+
+def test_eval_fails_below_the_floor(tmp_path: Path) -> None:
+    floor = tmp_path / "floor.json"
+    floor.write_text('{"correct_pct": 100.1}')
+    out = run("eval", str(DATA / "dev.yaml"), "--floor", str(floor))
+    assert out.returncode == 1
+    assert "below floor: correct_pct" in out.stderr
+
+
+def test_eval_lists_every_miss(tmp_path: Path) -> None:
+    file = tmp_path / "e.yaml"
+    file.write_text('answerable:\n  - {q: "how old is chen", expect: ["42"]}\n')
+    out = run("eval", str(file))
+    assert "MISS [answerable] 'how old is chen': wrong; said: [chen-age]" in out.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("bogus",), "invalid choice: 'bogus'"),
+        (("eval", "no/such/file.yaml"), "cannot read"),
+        (("eval", "pyproject.toml"), "not valid YAML"),
+        (("ask",), "the following arguments are required"),
+    ],
+)
+def test_usage_errors_are_one_line_and_exit_2(args: tuple[str, ...], message: str) -> None:
+    out = run(*args)
+    assert out.returncode == 2
+    assert message in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_bad_setting_is_one_line_and_exit_1() -> None:
+    out = run("ask", "hi", env={"BOT_MAX_QUESTION_LENGTH": "lots"})
+    assert out.returncode == 1
+    assert out.stderr.strip().splitlines() == [
+        "invalid setting BOT_MAX_QUESTION_LENGTH: Input should be a valid integer, "
+        "unable to parse string as an integer"
+    ]
+
+
+def test_chat_without_token_answers_and_picks_suggestions_by_number() -> None:
+    out = run(stdin="who is tom ross\n1\nquit\n")
+    assert out.returncode == 0
+    assert out.stdout.startswith("No DISCORD_TOKEN set: console chat.")
+    assert "Tom Ross is the White House spokesman" in out.stdout
+    assert "> How did the White House respond" in out.stdout
+
+
+def test_answering_from_the_cli_does_not_import_discord() -> None:
+    code = (
+        "import sys; from bot.cli import main; main(['ask', 'how old is chen']); "
+        "print('discord' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert out.stdout.strip().splitlines()[-1] == "False"
+
+
+@pytest.mark.parametrize(
+    "command", ["ask", "facts", "check", "eval", "chat", "bench", "run", "sync"]
+)
+def test_every_command_has_help(command: str) -> None:
+    out = run(command, "--help")
+    assert out.returncode == 0
+    assert "usage: python -m bot" in out.stdout
+
+
+def test_bench_reports_the_article_and_a_synthetic_base() -> None:
+    out = run("bench", "--synthetic-facts", "300", "--rounds", "1")
+    assert out.returncode == 0, out.stderr
+    article, synthetic = out.stdout.strip().splitlines()
+    assert article.startswith("article: 8")
+    assert synthetic.startswith("synthetic: 300 facts / 1500 questions;")
+    assert "p99" in synthetic

@@ -1,0 +1,142 @@
+"""How the matcher treats the ways people really type, and when it refuses to answer."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.factbase import FactBase
+from bot.matcher import MatchConfig, Matcher
+from bot.reply import Outcome
+
+
+def _fact_id(matcher: Matcher, question: str) -> str | None:
+    reply = matcher.answer(question)
+    return reply.fact.id if reply.fact else None
+
+
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        ("WHO IS   WANG JUNTAO???", "wang-who"),  # case, spacing, punctuation
+        ("\u201cwho is wang juntao\u201d", "wang-who"),  # curly quotes
+        ("chen zimng age", "chen-age"),  # typo in a name
+        ("wang juntao hepatitus", "wang-illness"),  # typo in a word
+        ("brezinski job", "brzezinski-role"),  # a name misspelled
+        ("hey bot, who's wang juntao? thanks", "wang-who"),  # greetings around it
+        ("what is MFN", "mfn-meaning"),  # acronym
+        ("what is most favoured nation status", "mfn-meaning"),  # British spelling
+        ("when was chen put in jail the first time", "chen-first-jailed"),  # jail
+        ("when was chen first imprisoned", "chen-first-jailed"),  # jail = prison
+        ("tienanmen square protests location", "protests-location"),  # spelling variant
+    ],
+)
+def test_answers_what_people_type(matcher: Matcher, question: str, fact_id: str) -> None:
+    assert _fact_id(matcher, question) == fact_id
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Where was Chen Ziming born?",
+        "When did Chen Ziming die?",
+        "Who is Chen Ziming's lawyer?",
+        "how many children does wang juntao have",
+        "What did Deng Xiaoping say?",
+    ],
+)
+def test_abstains_when_the_article_does_not_say(matcher: Matcher, question: str) -> None:
+    reply = matcher.answer(question)
+    assert reply.outcome is Outcome.ABSTAINED
+    assert reply.fact is None
+    assert 1 <= len(reply.suggestions) <= 3
+
+
+def test_abstention_suggests_nearby_facts(matcher: Matcher) -> None:
+    reply = matcher.answer("Where was Chen Ziming born?")
+    assert any("Chen" in fact.display_question for fact in reply.suggestions)
+
+
+@pytest.mark.parametrize(
+    "question", ["hello", "hi!", "thanks!", "thank you", "help", "", "   ", "?"]
+)
+def test_greetings_thanks_and_help_get_help(matcher: Matcher, question: str) -> None:
+    reply = matcher.answer(question)
+    assert reply.outcome is Outcome.HELP
+    assert not reply.answered
+    assert reply.suggestions
+
+
+def test_answer_carries_related_follow_ups(matcher: Matcher, factbase: FactBase) -> None:
+    reply = matcher.answer("how old is chen ziming")
+    assert reply.fact is not None
+    assert [f.id for f in reply.suggestions] == list(reply.fact.related)[: len(reply.suggestions)]
+    assert all(factbase.get(f.id) is f for f in reply.suggestions)
+
+
+def test_close_runner_up_makes_the_answer_ambiguous(factbase: FactBase) -> None:
+    # A wide margin makes every close contender a "did you mean".
+    matcher = Matcher(factbase, MatchConfig(ambiguity_margin=40))
+    reply = matcher.answer("chen sentence")
+    assert reply.outcome is Outcome.AMBIGUOUS
+    assert reply.fact is not None
+    assert reply.alternatives
+    assert reply.fact not in reply.alternatives
+    assert len(reply.alternatives) <= 2
+
+
+def test_no_margin_means_no_ambiguity(factbase: FactBase) -> None:
+    matcher = Matcher(factbase, MatchConfig(ambiguity_margin=0))
+    assert matcher.answer("chen sentence").outcome is Outcome.ANSWERED
+
+
+def test_thresholds_come_from_config(factbase: FactBase) -> None:
+    strict = Matcher(factbase, MatchConfig(min_score=100.1))
+    assert strict.answer("how old is chen ziming").outcome is Outcome.ABSTAINED
+
+
+def test_same_question_same_reply(matcher: Matcher) -> None:
+    replies = {matcher.answer("what did chen do").fact for _ in range(5)}
+    assert len(replies) == 1
+
+
+def test_every_curated_question_finds_its_own_fact(matcher: Matcher, factbase: FactBase) -> None:
+    """The curated phrasings are the floor: each must answer (possibly with a
+    same-paragraph twin whose answer covers it)."""
+    misses = []
+    for fact in factbase.facts:
+        for question in fact.questions:
+            reply = matcher.answer(question)
+            if reply.fact is None:
+                misses.append((fact.id, question, None))
+            elif reply.fact.id != fact.id and fact not in reply.alternatives:
+                misses.append((fact.id, question, reply.fact.id))
+    assert len(misses) <= len(factbase.facts) // 10, misses
+
+
+def test_autocomplete_offers_matching_known_questions(matcher: Matcher) -> None:
+    choices = matcher.complete("wang juntao")
+    assert 1 <= len(choices) <= 25
+    assert all("wang" in q.casefold() for q, _ in choices[:3])
+    assert len({fact_id for _, fact_id in choices}) == len(choices)
+
+
+def test_autocomplete_with_nothing_typed_lists_display_questions(matcher: Matcher) -> None:
+    choices = matcher.complete("", limit=25)
+    assert len(choices) == 25
+    assert all(len(q) <= 100 for q, _ in choices)
+
+
+def test_no_evaluation_question_is_copied_into_the_fact_base(factbase: FactBase) -> None:
+    """Scores on the eval files estimate unseen questions only if none is curated in."""
+    import yaml
+
+    from bot.loader import question_key
+    from tests.conftest import DATA
+
+    curated = {question_key(q) for f in factbase.facts for q in f.questions}
+    for name in ("dev.yaml", "holdout.yaml"):
+        data = yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
+        asked = [a["q"] for a in data["answerable"]]
+        asked += data["out_of_scope"]["off_topic"] + data["out_of_scope"]["near_topic"]
+        copied = [q for q in asked if question_key(q) in curated]
+        assert not copied, f"{name}: {copied}"

@@ -1,0 +1,53 @@
+"""The matcher never raises and is deterministic, whatever it is given."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.matcher import Matcher
+from bot.reply import Outcome, to_json, to_text
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.text())
+def test_any_unicode_gets_a_reply(matcher: Matcher, text: str) -> None:
+    reply = matcher.answer(text)
+    assert reply.question == text
+    assert 0.0 <= reply.score <= 100.0
+    assert (reply.fact is not None) == (reply.outcome in (Outcome.ANSWERED, Outcome.AMBIGUOUS))
+    assert to_text(reply)
+    assert set(to_json(reply)) == {
+        "question",
+        "answered",
+        "answer",
+        "fact_id",
+        "score",
+        "citation",
+        "suggestions",
+    }
+    assert matcher.answer(text) == reply
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.text(min_size=1, max_size=5), st.integers(min_value=1_000, max_value=100_000))
+def test_huge_questions_get_a_reply(matcher: Matcher, chunk: str, size: int) -> None:
+    text = (chunk * (size // len(chunk) + 1))[:size]
+    assert matcher.answer(text).question == text
+
+
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=50))
+def test_autocomplete_never_raises(matcher: Matcher, text: str) -> None:
+    assert len(matcher.complete(text)) <= 25
+
+
+def test_100k_character_question(matcher: Matcher) -> None:
+    reply = matcher.answer("chen " * 20_000)
+    assert reply.outcome is not None
