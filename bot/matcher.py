@@ -145,6 +145,14 @@ class Matcher:
             return Reply(question, Outcome.AMBIGUOUS, best_score, fact, tuple(close), related)
         return Reply(question, Outcome.ANSWERED, best_score, fact, (), related)
 
+    def reply_for(self, fact_id: str) -> Reply | None:
+        """The reply for a fact chosen directly (a suggestion button), or None if unknown."""
+        fact = self.factbase.get(fact_id)
+        if fact is None:
+            return None
+        related = tuple(self.factbase.related(fact)[: self.config.max_suggestions])
+        return Reply(fact.display_question, Outcome.ANSWERED, 100.0, fact, (), related)
+
     def _rank(self, analysis: Analysis, top: int = 8) -> list[tuple[int, float, float]]:
         """The best (fact index, score, grounding) triples, best first."""
         content = self._weights(analysis)

@@ -28,6 +28,7 @@ class Settings(BaseSettings):
         env_file=".env",
         env_file_encoding="utf-8",
         env_ignore_empty=True,
+        populate_by_name=True,
         extra="ignore",
     )
 

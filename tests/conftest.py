@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import shutil
+import traceback
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import discord
+import discord.gateway
+import discord.http
 import pytest
+import yarl
 
+from bot.client import QABot, create_bot
 from bot.factbase import FactBase
 from bot.loader import default_facts_dir, load_factbase
 from bot.matcher import Matcher
+from bot.settings import Settings
+from tests.fakediscord import FakeDiscord
 
 DATA = Path(__file__).parent / "data"
 
@@ -30,3 +43,83 @@ def facts_copy(tmp_path: Path) -> Path:
     dest = tmp_path / "facts"
     shutil.copytree(default_facts_dir(), dest)
     return dest
+
+
+# -- the real discord.py client against the fake Discord ------------------------------------
+
+
+@dataclass
+class Harness:
+    bot: QABot
+    fake: FakeDiscord
+    errors: list[str] = field(default_factory=list)
+
+
+def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
+    base: dict[str, Any] = {
+        "discord_token": "fake-token",
+        "db_path": tmp_path / "questions.sqlite3",
+        "cooldown_rate": 1000,
+        "cooldown_seconds": 1.0,
+    }
+    return Settings(_env_file=None, **{**base, **overrides})  # type: ignore[call-arg]
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    server = FakeDiscord()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+def point_discord_at_fake(fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch) -> FakeDiscord:
+    monkeypatch.setattr(discord.http.Route, "BASE", fake.api_base)
+    monkeypatch.setattr(
+        discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(fake.gateway_url)
+    )
+    return fake
+
+
+async def start_bot(bot: QABot, fake: FakeDiscord) -> tuple[Harness, asyncio.Task[None]]:
+    harness = Harness(bot, fake)
+    original_report = bot.report_error
+
+    async def report_error(error: BaseException, context: str) -> None:
+        harness.errors.append(f"{context}: {error!r}")
+        await original_report(error, context)
+
+    async def on_error(event: str, *args: Any, **kwargs: Any) -> None:
+        harness.errors.append(f"unhandled in {event}: {traceback.format_exc()}")
+
+    bot.report_error = report_error  # type: ignore[method-assign]
+    bot.on_error = on_error  # type: ignore[method-assign]
+    await bot.login("fake-token")
+    task = asyncio.create_task(bot.connect(reconnect=True))
+    await asyncio.wait_for(bot.wait_until_ready(), 15)
+    return harness, task
+
+
+async def stop_bot(harness: Harness, task: asyncio.Task[None]) -> None:
+    await harness.bot.close()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await asyncio.wait_for(task, 10)
+
+
+@pytest.fixture
+def bot_settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path)
+
+
+@pytest.fixture
+async def harness(
+    point_discord_at_fake: FakeDiscord, bot_settings: Settings, matcher: Matcher
+) -> AsyncIterator[Harness]:
+    bot = create_bot(bot_settings, matcher, guild_ready_timeout=0.05)
+    running, task = await start_bot(bot, point_discord_at_fake)
+    yield running
+    await stop_bot(running, task)
+    assert not running.errors, running.errors
+    violations = [f"{r.method} {r.path}: {e}" for r, e in point_discord_at_fake.violations]
+    assert not violations, violations

@@ -1,0 +1,135 @@
+"""The Discord bot: a configured, unstarted `commands.Bot` (or `AutoShardedBot`).
+
+`create_bot(settings)` is what the runner, the tests and any tool use; they start it.
+The bot holds no matching logic: it asks `bot.matcher`, which a reload swaps whole.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.loader import load_factbase
+from bot.matcher import Matcher
+from bot.render import NO_PINGS
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = ("bot.exts.ask", "bot.exts.browse", "bot.exts.about")
+APOLOGY = "Sorry, something went wrong on my side. Please try again."
+
+
+def intents_for(settings: Settings) -> discord.Intents:
+    # Mentions and DMs carry their content without the privileged intent; only prefix
+    # commands in server channels need it.
+    intents = discord.Intents.default()
+    intents.message_content = settings.message_content_intent
+    intents.typing = False
+    intents.presences = False
+    intents.members = False
+    return intents
+
+
+class _QABotMixin:
+    """Behaviour shared by the plain and the auto-sharded bot."""
+
+    settings: Settings
+    matcher: Matcher
+    tree: app_commands.CommandTree[Any]
+
+    def _init_qa(self, settings: Settings, matcher: Matcher) -> None:
+        self.settings = settings
+        self.matcher = matcher
+        self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
+
+    async def setup_hook(self) -> None:
+        for ext in EXTENSIONS:
+            await self.load_extension(ext)  # type: ignore[attr-defined]
+        if self.settings.dev_guild_id:
+            guild = discord.Object(id=self.settings.dev_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("synced %d commands to development guild %s", len(synced), guild.id)
+
+    async def on_ready(self) -> None:
+        user = self.user  # type: ignore[attr-defined]
+        guilds = self.guilds  # type: ignore[attr-defined]
+        log.info(
+            "connected as %s (id %s) to %d servers", user, getattr(user, "id", "?"), len(guilds)
+        )
+
+    async def report_error(self, error: BaseException, context: str) -> None:
+        """Log a handler error with what was going on; never re-raise into discord.py."""
+        log.error("error handling %s", context, exc_info=error)
+
+    async def on_command_error(
+        self, ctx: commands.Context[Any], error: commands.CommandError
+    ) -> None:
+        if isinstance(error, commands.CommandNotFound):
+            return
+        if ctx.cog is not None and ctx.cog.has_error_handler():
+            return
+        if isinstance(error, commands.UserInputError):
+            await ctx.send(f"{error} Try /help.", allowed_mentions=NO_PINGS, ephemeral=True)
+            return
+        await self.report_error(error, f"command {ctx.command} by user {ctx.author.id}")
+        await ctx.send(APOLOGY, allowed_mentions=NO_PINGS, ephemeral=True)
+
+    async def _on_tree_error(
+        self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
+    ) -> None:
+        await self.report_error(
+            error, f"interaction {interaction.id} by user {interaction.user.id}"
+        )
+        send = (
+            interaction.followup.send
+            if interaction.response.is_done()
+            else interaction.response.send_message
+        )
+        await send(APOLOGY, ephemeral=True, allowed_mentions=NO_PINGS)
+
+
+class QABot(_QABotMixin, commands.Bot):
+    def __init__(self, settings: Settings, matcher: Matcher, **options: Any) -> None:
+        super().__init__(**options)
+        self._init_qa(settings, matcher)
+
+
+class ShardedQABot(_QABotMixin, commands.AutoShardedBot):
+    def __init__(self, settings: Settings, matcher: Matcher, **options: Any) -> None:
+        super().__init__(**options)
+        self._init_qa(settings, matcher)
+
+
+# The bot never joins voice: don't warn at every start that voice libraries are missing.
+discord.VoiceClient.warn_nacl = False
+discord.VoiceClient.warn_dave = False
+
+
+def create_bot(settings: Settings, matcher: Matcher | None = None, **client_options: Any) -> QABot:
+    """The configured, unstarted bot; loads the fact base unless given a matcher.
+
+    `client_options` go to discord.py as they are (tests shorten `guild_ready_timeout`).
+    """
+    if matcher is None:
+        matcher = Matcher(load_factbase(settings.facts_dir), settings.match_config())
+    options: dict[str, Any] = {
+        "command_prefix": settings.command_prefix,
+        "intents": intents_for(settings),
+        "allowed_mentions": NO_PINGS,
+        "help_command": None,  # /help is ours
+        "case_insensitive": True,
+        **client_options,
+    }
+    if settings.auto_shard or settings.shard_count or settings.shard_ids:
+        if settings.shard_count is not None:
+            options["shard_count"] = settings.shard_count
+        if settings.shard_ids is not None:
+            options["shard_ids"] = settings.shard_ids
+        return ShardedQABot(settings, matcher, **options)  # type: ignore[return-value]
+    return QABot(settings, matcher, **options)

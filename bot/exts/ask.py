@@ -1,0 +1,229 @@
+"""Asking: /ask and !ask (one hybrid command), @mentions, DMs, and suggestion buttons.
+
+Every surface funnels into `AskCog.respond`, which applies the length limit and the
+per-user cooldown, asks the matcher, and renders the same `Reply` the console prints.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.render import (
+    ASK_PREFIX,
+    CHOICE_MAX,
+    NO_PINGS,
+    answer_embed,
+    help_embed,
+    offer_buttons,
+    shorten,
+)
+from bot.reply import Outcome, Reply
+
+if TYPE_CHECKING:
+    from bot.client import QABot
+
+log = logging.getLogger(__name__)
+
+APOLOGY = "Sorry, something went wrong on my side while answering. Please try again."
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """What to send back: a plain notice, or an embed with its buttons."""
+
+    content: str | None = None
+    embed: discord.Embed | None = None
+    view: discord.ui.View | None = None
+    reply: Reply | None = None
+    private: bool = False  # a notice only the asker needs to see
+
+    def kwargs(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"allowed_mentions": NO_PINGS}
+        if self.content is not None:
+            out["content"] = self.content
+        if self.embed is not None:
+            out["embed"] = self.embed
+        if self.view is not None:
+            out["view"] = self.view
+        return out
+
+
+class AskButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"qa:ask:(?P<fact_id>[a-z0-9-]+)"
+):
+    """A suggested question; clicking it answers that fact. Works across restarts."""
+
+    def __init__(self, button: discord.ui.Button[Any]) -> None:
+        super().__init__(button)
+        self.fact_id = (button.custom_id or "").removeprefix(ASK_PREFIX)
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> AskButton:
+        assert isinstance(item, discord.ui.Button)
+        return cls(item)
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        cog = interaction.client.get_cog("Ask")
+        if isinstance(cog, AskCog):
+            await cog.on_suggestion(interaction, self.fact_id)
+        else:  # the cog is being reloaded: say so rather than leave the click hanging
+            await interaction.response.send_message(APOLOGY, ephemeral=True)
+
+
+class AskCog(commands.Cog, name="Ask"):
+    def __init__(self, bot: QABot) -> None:
+        self.bot = bot
+        self._cooldowns: dict[int, app_commands.Cooldown] = {}
+
+    # -- the shared path ----------------------------------------------------------------
+
+    def _retry_after(self, user_id: int) -> float | None:
+        settings = self.bot.settings
+        now = time.monotonic()
+        if len(self._cooldowns) > 10_000:  # forget idle users so the map stays small
+            self._cooldowns = {
+                uid: cd for uid, cd in self._cooldowns.items() if cd.get_tokens(now) < cd.rate
+            }
+        cooldown = self._cooldowns.get(user_id)
+        if cooldown is None:
+            cooldown = app_commands.Cooldown(settings.cooldown_rate, settings.cooldown_seconds)
+            self._cooldowns[user_id] = cooldown
+        return cooldown.update_rate_limit(now)
+
+    def respond(self, question: str, user_id: int, *, fact_id: str | None = None) -> Outgoing:
+        """Limits first, then the matcher; never raises for any question text."""
+        limit = self.bot.settings.max_question_length
+        if fact_id is None and len(question) > limit:
+            return Outgoing(
+                content=f"That question is {len(question):,} characters long; please keep it "
+                f"under {limit} and ask again.",
+                private=True,
+            )
+        retry = self._retry_after(user_id)
+        if retry is not None:
+            return Outgoing(
+                content=f"You're asking quickly! Please try again in {max(1, round(retry))} s.",
+                private=True,
+            )
+        matcher = self.bot.matcher
+        reply = matcher.reply_for(fact_id) if fact_id is not None else matcher.answer(question)
+        if reply is None:  # a button for a fact that a reload removed
+            reply = matcher.answer(question)
+        view = discord.ui.View(timeout=None)
+        for button in offer_buttons(reply):
+            view.add_item(AskButton(button))
+        embed = answer_embed(reply) if reply.outcome is not Outcome.HELP else self._help(reply)
+        return Outgoing(embed=embed, view=view if view.children else None, reply=reply)
+
+    def _help(self, reply: Reply | None = None) -> discord.Embed:
+        return help_embed(reply, self.bot.settings.command_prefix)
+
+    # -- /ask and !ask --------------------------------------------------------------------
+
+    @commands.hybrid_command(name="ask", description="Ask a question about the article")
+    @app_commands.allowed_installs(guilds=True, users=True)
+    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
+    @app_commands.describe(
+        question="Your question, e.g. who was released?", private="Only you see the answer"
+    )
+    async def ask(
+        self, ctx: commands.Context[QABot], *, question: str, private: bool = False
+    ) -> None:
+        out = self.respond(question, ctx.author.id)
+        await ctx.send(**out.kwargs(), ephemeral=private or out.private)
+
+    @ask.autocomplete("question")
+    async def ask_autocomplete(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [
+            app_commands.Choice(name=shorten(q, CHOICE_MAX), value=shorten(q, CHOICE_MAX))
+            for q, _ in self.bot.matcher.complete(current, limit=25)
+        ]
+
+    async def cog_command_error(self, ctx: commands.Context[QABot], error: Exception) -> None:
+        if isinstance(error, commands.MissingRequiredArgument):
+            await ctx.send(embed=self._help(), allowed_mentions=NO_PINGS, ephemeral=True)
+            return
+        await self.bot.report_error(error, f"command {ctx.command} by user {ctx.author.id}")
+        await ctx.send(APOLOGY, allowed_mentions=NO_PINGS, ephemeral=True)
+
+    # -- @mentions and DMs -----------------------------------------------------------------
+
+    def question_in(self, message: discord.Message) -> str | None:
+        """The question a message asks the bot, or None when it is not for the bot."""
+        me = self.bot.user
+        if me is None or message.author.bot:
+            return None
+        text = message.content
+        if message.guild is None:
+            return text.strip()
+        mine = me in message.mentions or any(
+            r.tags is not None and r.tags.bot_id == me.id for r in message.role_mentions
+        )
+        if not mine:
+            return None
+        text = re.sub(rf"<@!?{me.id}>", " ", text)
+        for role in message.role_mentions:
+            if role.tags is not None and role.tags.bot_id == me.id:
+                text = text.replace(role.mention, " ")
+        return text.strip()
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        question = self.question_in(message)
+        if question is None:
+            return
+        try:
+            if question.startswith(self.bot.settings.command_prefix):
+                ctx = await self.bot.get_context(message)
+                if ctx.valid:  # a prefix command: the command handles it
+                    return
+            out = (
+                Outgoing(embed=self._help())
+                if not question
+                else self.respond(question, message.author.id)
+            )
+            await message.reply(**out.kwargs(), mention_author=False)
+        except Exception as error:
+            await self.bot.report_error(
+                error, f"message {message.id} from user {message.author.id}"
+            )
+            await message.channel.send(APOLOGY, allowed_mentions=NO_PINGS)
+
+    # -- suggestion buttons ------------------------------------------------------------------
+
+    async def on_suggestion(self, interaction: discord.Interaction[Any], fact_id: str) -> None:
+        try:
+            fact = self.bot.matcher.factbase.get(fact_id)
+            question = fact.display_question if fact else fact_id
+            out = self.respond(question, interaction.user.id, fact_id=fact_id)
+            private = out.private or bool(
+                interaction.message and interaction.message.flags.ephemeral
+            )
+            await interaction.response.send_message(**out.kwargs(), ephemeral=private)
+        except Exception as error:
+            await self.bot.report_error(error, f"button {fact_id} by user {interaction.user.id}")
+            if not interaction.response.is_done():
+                await interaction.response.send_message(
+                    APOLOGY, ephemeral=True, allowed_mentions=NO_PINGS
+                )
+
+
+async def setup(bot: QABot) -> None:
+    bot.add_dynamic_items(AskButton)
+    await bot.add_cog(AskCog(bot))

@@ -1,0 +1,172 @@
+"""Pure functions from core values to Discord embeds and buttons.
+
+Nothing here talks to Discord; the tests call these directly. Discord's limits (embed title
+256, field 1,024, button label 80, custom id 100) are enforced here, once.
+"""
+
+from __future__ import annotations
+
+import discord
+
+from bot.factbase import Fact, FactBase, Source
+from bot.reply import ABSTAIN_TEXT, HELP_TEXT, Outcome, Reply
+
+NO_PINGS = discord.AllowedMentions.none()
+ANSWER_COLOUR = discord.Colour(0x2B6CB0)
+UNSURE_COLOUR = discord.Colour(0xD69E2E)
+ABSTAIN_COLOUR = discord.Colour(0x718096)
+
+TITLE_MAX = 256
+FIELD_MAX = 1024
+DESCRIPTION_MAX = 4096
+LABEL_MAX = 80
+CHOICE_MAX = 100
+ASK_PREFIX = "qa:ask:"
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut to `limit` characters at a word boundary, with an ellipsis when cut."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0] or text[: limit - 1]
+    return cut + "\u2026"
+
+
+def clean_user_text(text: str, limit: int) -> str:
+    """User text made harmless for an embed: no Markdown, no mentions, bounded length."""
+    escaped = discord.utils.escape_mentions(discord.utils.escape_markdown(" ".join(text.split())))
+    return shorten(escaped, limit) or "\u200b"
+
+
+def quote_block(quote: str) -> str:
+    return shorten("> " + discord.utils.escape_markdown(quote), FIELD_MAX)
+
+
+def answer_embed(reply: Reply) -> discord.Embed:
+    """The embed for any reply: a cited answer, an abstention, or help."""
+    if reply.outcome is Outcome.HELP:
+        return help_embed(reply)
+    title = clean_user_text(reply.question, TITLE_MAX)
+    fact = reply.fact
+    if fact is None:
+        embed = discord.Embed(title=title, description=ABSTAIN_TEXT, colour=ABSTAIN_COLOUR)
+        if reply.suggestions:
+            embed.add_field(
+                name="Questions I can answer",
+                value=_bullets(reply.suggestions),
+                inline=False,
+            )
+        return embed
+    cite = fact.citation
+    colour = UNSURE_COLOUR if reply.outcome is Outcome.AMBIGUOUS else ANSWER_COLOUR
+    embed = discord.Embed(
+        title=title, description=shorten(fact.answer, DESCRIPTION_MAX), colour=colour
+    )
+    embed.add_field(name=f"Paragraph {cite.paragraph}", value=quote_block(cite.quote), inline=False)
+    if reply.alternatives:
+        embed.add_field(name="Did you mean", value=_bullets(reply.alternatives), inline=False)
+    embed.set_footer(text=shorten(f"Source: {cite.source.label}", 2048))
+    return embed
+
+
+def help_embed(reply: Reply | None = None, prefix: str = "!") -> discord.Embed:
+    embed = discord.Embed(
+        title="Ask me about the article", description=HELP_TEXT, colour=ANSWER_COLOUR
+    )
+    embed.add_field(
+        name="How to ask",
+        value=(
+            "\u2022 `/ask question:` \u2014 add `private:True` so only you see the answer\n"
+            f"\u2022 `{prefix}ask who was released?`\n"
+            "\u2022 mention me with your question, or send me a direct message"
+        ),
+        inline=False,
+    )
+    embed.add_field(
+        name="Explore",
+        value=(
+            "`/facts` everything I know, by topic or person \u2022 `/person` a card for one "
+            "person \u2022 `/source` the article and how to cite it \u2022 `/help` this"
+        ),
+        inline=False,
+    )
+    if reply is not None and reply.suggestions:
+        embed.add_field(name="Try", value=_bullets(reply.suggestions), inline=False)
+    return embed
+
+
+def offer_buttons(reply: Reply, limit: int = 3) -> list[discord.ui.Button[discord.ui.View]]:
+    """Buttons for the follow-ups, "did you mean" alternatives or suggestions of a reply."""
+    style = discord.ButtonStyle.primary if reply.fact is None else discord.ButtonStyle.secondary
+    return [ask_button(fact, style) for fact in reply.offers[:limit]]
+
+
+def ask_button(fact: Fact, style: discord.ButtonStyle) -> discord.ui.Button[discord.ui.View]:
+    return discord.ui.Button(
+        label=shorten(fact.display_question, LABEL_MAX),
+        custom_id=f"{ASK_PREFIX}{fact.id}",
+        style=style,
+    )
+
+
+def source_embed(source: Source) -> discord.Embed:
+    embed = discord.Embed(title=shorten(source.title, TITLE_MAX), colour=ANSWER_COLOUR)
+    embed.description = shorten(source.headline, DESCRIPTION_MAX)
+    embed.add_field(name="Publication", value=source.publication)
+    embed.add_field(name="Dateline", value=source.dateline.title())
+    embed.add_field(name="Body paragraphs", value=str(len(source.paragraphs)))
+    embed.add_field(
+        name="How to cite",
+        value=f"\u201c{source.title}.\u201d *{source.publication}*, paragraph N.",
+        inline=False,
+    )
+    embed.set_footer(text="Paragraphs are numbered from 1, after the headline.")
+    return embed
+
+
+def facts_page_embed(
+    title: str, facts: list[Fact], page: int, per_page: int, topics: list[str]
+) -> discord.Embed:
+    pages = max(1, -(-len(facts) // per_page))
+    page = min(max(page, 0), pages - 1)
+    chunk = facts[page * per_page : (page + 1) * per_page]
+    lines = [
+        f"**{page * per_page + n}.** {discord.utils.escape_markdown(f.display_question)} "
+        f"(\u00b6{f.citation.paragraph})"
+        for n, f in enumerate(chunk, start=1)
+    ]
+    embed = discord.Embed(
+        title=shorten(title, TITLE_MAX),
+        description=shorten("\n".join(lines) or "Nothing here.", DESCRIPTION_MAX),
+        colour=ANSWER_COLOUR,
+    )
+    if topics:
+        embed.add_field(name="Topics and people", value=shorten(" \u2022 ".join(topics), FIELD_MAX))
+    embed.set_footer(text=f"Page {page + 1} of {pages} \u2022 {len(facts)} facts")
+    return embed
+
+
+def person_embed(name: str, facts: list[Fact]) -> discord.Embed:
+    embed = discord.Embed(title=shorten(name, TITLE_MAX), colour=ANSWER_COLOUR)
+    for fact in facts[:25]:
+        embed.add_field(
+            name=shorten(fact.display_question, TITLE_MAX),
+            value=shorten(f"{fact.answer} (\u00b6{fact.citation.paragraph})", FIELD_MAX),
+            inline=False,
+        )
+    if len(facts) > 25:
+        embed.set_footer(text=f"{len(facts) - 25} more: /facts topic:{name}")
+    return embed
+
+
+def browse_groups(factbase: FactBase) -> dict[str, list[Fact]]:
+    """Topics and people, each with its facts, for /facts and /person."""
+    return {**factbase.topics(), **factbase.people()}
+
+
+def _bullets(facts: tuple[Fact, ...] | list[Fact]) -> str:
+    return shorten(
+        "\n".join(f"\u2022 {discord.utils.escape_markdown(f.display_question)}" for f in facts),
+        FIELD_MAX,
+    )

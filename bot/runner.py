@@ -1,0 +1,113 @@
+"""Connecting to Discord from the command line: `python -m bot run` and `sync`.
+
+Failures a user can fix (no token, a rejected token, a privileged intent not enabled) are
+one line and exit 1; SIGINT and SIGTERM close the connection cleanly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+
+import discord
+
+from bot.client import create_bot
+from bot.loader import FactBaseError
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+NO_TOKEN = (
+    "DISCORD_TOKEN is not set: put your bot token in .env or the environment "
+    "(see README, 'Connect to Discord'), or run `python -m bot chat`."
+)
+BAD_TOKEN = (
+    "DISCORD_TOKEN was rejected by Discord: set it to the token from the developer portal "
+    "(Bot > Reset Token)."
+)
+NEED_INTENT = (
+    "Discord refused the Message Content intent: enable it in the developer portal "
+    "(Bot > Privileged Gateway Intents) or set BOT_MESSAGE_CONTENT_INTENT=false."
+)
+
+
+def _fail(message: str) -> int:
+    print(message, file=sys.stderr)
+    return 1
+
+
+def _quiet_until_logged_in() -> None:
+    # A failed login must be our one clear line, not discord.py's start-up chatter.
+    logging.getLogger("discord").setLevel(logging.ERROR)
+
+
+def _start_logging(settings: Settings) -> None:
+    logging.getLogger("discord").setLevel(logging.NOTSET)
+    discord.utils.setup_logging(level=logging.getLevelName(settings.log_level), root=True)
+
+
+def run_discord(settings: Settings) -> int:
+    if settings.discord_token is None:
+        return _fail(NO_TOKEN)
+    _quiet_until_logged_in()
+    try:
+        bot = create_bot(settings)
+    except FactBaseError as exc:
+        return _fail(f"the fact base is broken; fix it and run `python -m bot check`:\n{exc}")
+    token = settings.discord_token.get_secret_value()
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            # Not possible off the main thread or on Windows; Ctrl-C still works there.
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
+        async with bot:
+            await bot.login(token)
+            _start_logging(settings)
+            if not settings.message_content_intent:
+                log.info(
+                    "Message Content intent off: slash commands, mentions and DMs work; "
+                    "%sask in server channels needs BOT_MESSAGE_CONTENT_INTENT=true",
+                    settings.command_prefix,
+                )
+            await bot.connect(reconnect=True)
+
+    try:
+        asyncio.run(main())
+    except discord.LoginFailure:
+        return _fail(BAD_TOKEN)
+    except discord.PrivilegedIntentsRequired:
+        return _fail(NEED_INTENT)
+    except KeyboardInterrupt:
+        pass
+    log.info("disconnected")
+    return 0
+
+
+def sync_commands(settings: Settings, guild_id: int | None) -> int:
+    """Register the slash commands: in one server (instant) or globally (up to an hour)."""
+    if settings.discord_token is None:
+        return _fail(NO_TOKEN)
+    _quiet_until_logged_in()
+    bot = create_bot(settings.model_copy(update={"dev_guild_id": None}))
+    token = settings.discord_token.get_secret_value()
+
+    async def main() -> int:
+        async with bot:
+            await bot.login(token)  # runs setup_hook, which loads the commands
+            guild = discord.Object(id=guild_id) if guild_id else None
+            if guild is not None:
+                bot.tree.copy_global_to(guild=guild)
+            synced = await bot.tree.sync(guild=guild)
+        where = f"server {guild_id}" if guild_id else "all servers (may take up to an hour)"
+        print(f"synced {len(synced)} commands to {where}: " + ", ".join(c.name for c in synced))
+        return 0
+
+    try:
+        return asyncio.run(main())
+    except discord.LoginFailure:
+        return _fail(BAD_TOKEN)

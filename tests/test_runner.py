@@ -1,0 +1,110 @@
+"""`python -m bot run` and `sync` as a user runs them: a subprocess, against the fake Discord."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+from bot.runner import BAD_TOKEN, NO_TOKEN
+from tests.fakediscord import APP_ID, FakeDiscord
+
+ROOT = Path(__file__).parent.parent
+TOKEN = "MTk4NjIyNDgzNDcxOTI1MjQ4.fake.token-value"
+
+# The real CLI, with only Discord's addresses pointed at the fake.
+LAUNCH = (
+    "import sys, yarl, discord.http, discord.gateway\n"
+    "discord.http.Route.BASE = sys.argv[1]\n"
+    "discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(sys.argv[2])\n"
+    "from bot.cli import main\n"
+    "sys.exit(main(sys.argv[3:]))\n"
+)
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DISCORD_"))}
+    env["BOT_DB_PATH"] = str(tmp_path / "q.sqlite3")
+    return {**env, **extra}
+
+
+async def _launch(fake: FakeDiscord, tmp_path: Path, *args: str, token: str | None = TOKEN):
+    extra = {"DISCORD_TOKEN": token} if token else {}
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        LAUNCH,
+        fake.api_base,
+        fake.gateway_url,
+        *args,
+        cwd=tmp_path,  # no .env here
+        env=_env(tmp_path, **extra),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def test_missing_token_is_one_line_and_exit_1(fake: FakeDiscord, tmp_path: Path) -> None:
+    proc = await _launch(fake, tmp_path, "run", token=None)
+    _out, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 1
+    assert err.decode().strip().splitlines() == [NO_TOKEN]
+    assert fake.requests == []
+
+
+async def test_rejected_token_is_one_line_and_exit_1(fake: FakeDiscord, tmp_path: Path) -> None:
+    fake.reject_token = True
+    proc = await _launch(fake, tmp_path, "run")
+    out, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 1
+    assert err.decode().strip().splitlines() == [BAD_TOKEN]
+    assert TOKEN not in out.decode() + err.decode()
+    assert [r.path for r in fake.requests] == ["/users/@me"]
+
+
+async def test_sigterm_closes_the_connection_cleanly(fake: FakeDiscord, tmp_path: Path) -> None:
+    proc = await _launch(fake, tmp_path, "run")
+    try:
+        await fake.wait_connected(within=60)
+        assert fake.identifies[0]["token"] == TOKEN
+        proc.send_signal(signal.SIGTERM)
+        out, err = await asyncio.wait_for(proc.communicate(), 60)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+    assert proc.returncode == 0, err.decode()
+    # A close frame, not a dropped socket. discord.py sends 1000 from close(), but its
+    # reader may answer the closing handshake with its own 4000 first: both are clean.
+    assert len(fake.gateway_closes) == 1
+    assert fake.gateway_closes[0] in (1000, 4000)
+    assert "disconnected" in err.decode()
+    assert TOKEN not in out.decode() + err.decode()
+    assert "Traceback" not in err.decode()
+
+
+async def test_sync_registers_commands_in_one_guild(fake: FakeDiscord, tmp_path: Path) -> None:
+    proc = await _launch(fake, tmp_path, "sync", "--guild", "123456789012345678")
+    out, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 0, err.decode()
+    assert fake.violations == []
+    [put] = [r for r in fake.requests if r.method == "PUT"]
+    assert put.path == f"/applications/{APP_ID}/guilds/123456789012345678/commands"
+    names = sorted(c["name"] for c in put.body)
+    assert names == ["ask", "facts", "help", "person", "source"]
+    ask = next(c for c in put.body if c["name"] == "ask")
+    assert [o["name"] for o in ask["options"]] == ["question", "private"]
+    assert ask["options"][0]["autocomplete"] is True
+    assert sorted(ask["contexts"]) == [0, 1, 2]
+    assert sorted(ask["integration_types"]) == [0, 1]
+    assert out.decode().startswith("synced 5 commands to server 123456789012345678")
+
+
+async def test_sync_without_guild_is_global(fake: FakeDiscord, tmp_path: Path) -> None:
+    proc = await _launch(fake, tmp_path, "sync")
+    out, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 0, err.decode()
+    [put] = [r for r in fake.requests if r.method == "PUT"]
+    assert put.path == f"/applications/{APP_ID}/commands"
+    assert "all servers" in out.decode()
