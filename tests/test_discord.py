@@ -401,3 +401,24 @@ async def test_sharded_bot_connects_and_answers(
         assert (await mention(running, "how old is chen"))["embeds"]
     finally:
         await stop_bot(running, task)
+
+
+async def test_commands_are_not_synced_on_start_by_default(harness: Harness) -> None:
+    await mention(harness, "how old is chen")
+    assert not [r for r in harness.fake.requests if r.method == "PUT"]
+
+
+async def test_dev_guild_gets_the_commands_on_start(
+    point_discord_at_fake: FakeDiscord, tmp_path: Path, matcher: Matcher
+) -> None:
+    settings = make_settings(tmp_path, dev_guild_id=123456789012345678)
+    bot = create_bot(settings, matcher, guild_ready_timeout=0.05)
+    running, task = await start_bot(bot, point_discord_at_fake)
+    try:
+        puts = [r for r in point_discord_at_fake.requests if r.method == "PUT"]
+        assert [p.path for p in puts] == [
+            "/applications/900000000000000001/guilds/123456789012345678/commands"
+        ]
+        assert "ask" in {c["name"] for c in puts[0].body}
+    finally:
+        await stop_bot(running, task)
