@@ -6,6 +6,7 @@ The bot holds no matching logic: it asks `bot.matcher`, which a reload swaps who
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -13,14 +14,16 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.loader import load_factbase
+from bot.loader import FactBaseError, load_factbase
 from bot.matcher import Matcher
+from bot.questionlog import QuestionLog
 from bot.render import NO_PINGS
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("bot.exts.ask", "bot.exts.browse", "bot.exts.about")
+EXTENSIONS = ("bot.exts.ask", "bot.exts.browse", "bot.exts.about", "bot.exts.curate")
+PURGE_EVERY_SECONDS = 86_400
 APOLOGY = "Sorry, something went wrong on my side. Please try again."
 
 
@@ -40,14 +43,28 @@ class _QABotMixin:
 
     settings: Settings
     matcher: Matcher
+    question_log: QuestionLog | None
     tree: app_commands.CommandTree[Any]
 
     def _init_qa(self, settings: Settings, matcher: Matcher) -> None:
         self.settings = settings
         self.matcher = matcher
+        self.question_log = None
+        self._purger: asyncio.Task[None] | None = None
+        self._reload_lock = asyncio.Lock()
         self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
 
     async def setup_hook(self) -> None:
+        if self.settings.log_questions:
+            qlog = QuestionLog(
+                self.settings.db_path,
+                self.settings.hash_salt.get_secret_value(),
+                self.settings.retention_days,
+            )
+            # An unusable database is logged; the bot answers without a log.
+            self.question_log = qlog if await qlog.open() else None
+            if self.question_log is not None and self.settings.retention_days > 0:
+                self._purger = asyncio.create_task(self._purge_daily())
         for ext in EXTENSIONS:
             await self.load_extension(ext)  # type: ignore[attr-defined]
         if self.settings.dev_guild_id:
@@ -55,6 +72,39 @@ class _QABotMixin:
             self.tree.copy_global_to(guild=guild)
             synced = await self.tree.sync(guild=guild)
             log.info("synced %d commands to development guild %s", len(synced), guild.id)
+
+    async def _purge_daily(self) -> None:
+        while self.question_log is not None:
+            await asyncio.sleep(PURGE_EVERY_SECONDS)
+            await self.question_log.purge()
+
+    async def close(self) -> None:
+        if self._purger is not None:
+            self._purger.cancel()
+        await super().close()  # type: ignore[misc]
+        if self.question_log is not None:
+            await self.question_log.close()
+
+    async def reload_facts(self) -> tuple[bool, list[str]]:
+        """Load the fact base again; keep serving the old one when the new one is broken.
+
+        The new matcher is built off the event loop and swapped in whole, so a question
+        already being answered finishes with the matcher it started with.
+        """
+        async with self._reload_lock:
+            settings = self.settings
+            try:
+                matcher = await asyncio.to_thread(
+                    lambda: Matcher(load_factbase(settings.facts_dir), settings.match_config())
+                )
+            except FactBaseError as exc:
+                log.warning("reload refused, still serving the last good facts:\n%s", exc)
+                return False, [str(p) for p in exc.problems]
+            self.matcher = matcher
+            fb = matcher.factbase
+            summary = f"reloaded {len(fb.facts)} facts, {fb.question_count} questions"
+            log.info(summary)
+            return True, [summary]
 
     async def on_ready(self) -> None:
         user = self.user  # type: ignore[attr-defined]

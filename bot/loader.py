@@ -50,7 +50,8 @@ class CitationSpec(_Strict):
 
 
 class FactSpec(_Strict):
-    id: Annotated[str, Field(pattern=SLUG)]
+    # Ids ride in Discord button ids (100 characters at most, with a prefix).
+    id: Annotated[str, Field(pattern=SLUG, max_length=60)]
     questions: list[NonEmpty]
     answer: Annotated[str, Field(min_length=1, max_length=400)]
     citation: CitationSpec

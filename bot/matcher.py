@@ -145,6 +145,12 @@ class Matcher:
             return Reply(question, Outcome.AMBIGUOUS, best_score, fact, tuple(close), related)
         return Reply(question, Outcome.ANSWERED, best_score, fact, (), related)
 
+    def nearest(self, question: str) -> tuple[Fact, float] | None:
+        """The closest fact and its score, even when too far to answer (for curators)."""
+        analysis = self.analyzer.analyze(question)
+        ranked = self._rank(analysis, top=1) if analysis.terms else []
+        return (self._facts[ranked[0][0]], ranked[0][1]) if ranked else None
+
     def reply_for(self, fact_id: str) -> Reply | None:
         """The reply for a fact chosen directly (a suggestion button), or None if unknown."""
         fact = self.factbase.get(fact_id)

@@ -102,6 +102,31 @@ def offer_buttons(reply: Reply, limit: int = 3) -> list[discord.ui.Button[discor
     return [ask_button(fact, style) for fact in reply.offers[:limit]]
 
 
+def feedback_buttons(reply: Reply, question_id: int) -> list[discord.ui.Button[discord.ui.View]]:
+    """👍 / 👎 for an answer; "None of these" when the bot offered choices instead of, or
+    besides, a sure answer. Each carries the logged question's id."""
+    fact_id = reply.fact.id if reply.fact else ""
+    buttons = []
+    if reply.outcome in (Outcome.AMBIGUOUS, Outcome.ABSTAINED):
+        buttons.append(
+            discord.ui.Button(
+                label="None of these",
+                custom_id=f"qa:vote:none:{question_id}:{fact_id}",
+                style=discord.ButtonStyle.danger,
+            )
+        )
+    if reply.fact is not None:
+        for vote, emoji in (("up", "\U0001f44d"), ("down", "\U0001f44e")):
+            buttons.append(
+                discord.ui.Button(
+                    emoji=emoji,
+                    custom_id=f"qa:vote:{vote}:{question_id}:{fact_id}",
+                    style=discord.ButtonStyle.secondary,
+                )
+            )
+    return buttons
+
+
 def ask_button(fact: Fact, style: discord.ButtonStyle) -> discord.ui.Button[discord.ui.View]:
     return discord.ui.Button(
         label=shorten(fact.display_question, LABEL_MAX),

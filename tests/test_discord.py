@@ -75,6 +75,10 @@ def custom_ids(body: dict[str, Any]) -> list[str]:
     return [c["custom_id"] for row in body.get("components", []) for c in row["components"]]
 
 
+def ask_ids(body: dict[str, Any]) -> list[str]:
+    return [c for c in custom_ids(body) if c.startswith("qa:ask:")]
+
+
 def no_pings(body: dict[str, Any]) -> None:
     assert body["allowed_mentions"]["parse"] == []
     assert not body["allowed_mentions"].get("users")
@@ -100,7 +104,7 @@ async def test_slash_ask_answers_with_an_embed_citing_the_paragraph(
     assert embed["fields"][0]["name"] == f"Paragraph {expected.citation.paragraph}"
     assert expected.citation.quote in embed["fields"][0]["value"]
     assert "Los Angeles Times" in embed["footer"]["text"]
-    assert custom_ids(data) == [f"qa:ask:{i}" for i in expected.related[:3]]
+    assert ask_ids(data) == [f"qa:ask:{i}" for i in expected.related[:3]]
     assert not (data.get("flags") or 0) & EPHEMERAL
     assert harness.errors == []
 
@@ -130,7 +134,7 @@ async def test_suggestion_button_answers_that_question(
     harness: Harness, factbase: FactBase
 ) -> None:
     first = await slash_record(harness, "ask", question="how old is chen ziming")
-    button = custom_ids(first.body["data"])[0]
+    button = ask_ids(first.body["data"])[0]
     fact = factbase.get(button.removeprefix("qa:ask:"))
     assert fact is not None
     message = first.response["resource"]["message"]
@@ -152,7 +156,7 @@ async def test_abstention_says_so_and_offers_suggestion_buttons(
     body = await slash(harness, "ask", question=question)
     embed = body["data"]["embeds"][0]
     assert "doesn't say" in embed["description"]
-    assert custom_ids(body["data"]) == [f"qa:ask:{f.id}" for f in reply.suggestions]
+    assert ask_ids(body["data"]) == [f"qa:ask:{f.id}" for f in reply.suggestions]
 
 
 async def test_ambiguous_match_answers_and_offers_did_you_mean(
@@ -167,7 +171,7 @@ async def test_ambiguous_match_answers_and_offers_did_you_mean(
     assert embed["description"] == reply.fact.answer
     did_you_mean = next(f for f in embed["fields"] if f["name"] == "Did you mean")
     assert all(alt.display_question in did_you_mean["value"] for alt in reply.alternatives)
-    assert [f"qa:ask:{a.id}" for a in reply.alternatives] == custom_ids(body["data"])[
+    assert [f"qa:ask:{a.id}" for a in reply.alternatives] == ask_ids(body["data"])[
         : len(reply.alternatives)
     ]
 

@@ -92,13 +92,15 @@ async def test_sync_registers_commands_in_one_guild(fake: FakeDiscord, tmp_path:
     [put] = [r for r in fake.requests if r.method == "PUT"]
     assert put.path == f"/applications/{APP_ID}/guilds/123456789012345678/commands"
     names = sorted(c["name"] for c in put.body)
-    assert names == ["ask", "facts", "help", "person", "source"]
+    assert names == ["ask", "facts", "help", "person", "reload", "report", "source"]
     ask = next(c for c in put.body if c["name"] == "ask")
     assert [o["name"] for o in ask["options"]] == ["question", "private"]
     assert ask["options"][0]["autocomplete"] is True
     assert sorted(ask["contexts"]) == [0, 1, 2]
     assert sorted(ask["integration_types"]) == [0, 1]
-    assert out.decode().startswith("synced 5 commands to server 123456789012345678")
+    assert out.decode().startswith("synced 7 commands to server 123456789012345678")
+    report = next(c for c in put.body if c["name"] == "report")
+    assert int(report["default_member_permissions"]) == 1 << 5  # Manage Server
 
 
 async def test_sync_without_guild_is_global(fake: FakeDiscord, tmp_path: Path) -> None:

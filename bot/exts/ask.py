@@ -16,11 +16,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.questionlog import Asked
 from bot.render import (
     ASK_PREFIX,
     CHOICE_MAX,
     NO_PINGS,
     answer_embed,
+    feedback_buttons,
     help_embed,
     offer_buttons,
     shorten,
@@ -104,8 +106,9 @@ class AskCog(commands.Cog, name="Ask"):
             self._cooldowns[user_id] = cooldown
         return cooldown.update_rate_limit(now)
 
-    def respond(self, question: str, user_id: int, *, fact_id: str | None = None) -> Outgoing:
-        """Limits first, then the matcher; never raises for any question text."""
+    async def respond(self, question: str, asked: Asked, *, fact_id: str | None = None) -> Outgoing:
+        """Limits first, then the matcher, then the log; never raises for any question text."""
+        user_id = int(asked.user_id or 0)
         limit = self.bot.settings.max_question_length
         if fact_id is None and len(question) > limit:
             return Outgoing(
@@ -119,13 +122,21 @@ class AskCog(commands.Cog, name="Ask"):
                 content=f"You're asking quickly! Please try again in {max(1, round(retry))} s.",
                 private=True,
             )
-        matcher = self.bot.matcher
+        matcher = self.bot.matcher  # one matcher for the whole question, even across a reload
+        start = time.perf_counter()
         reply = matcher.reply_for(fact_id) if fact_id is not None else matcher.answer(question)
         if reply is None:  # a button for a fact that a reload removed
             reply = matcher.answer(question)
+        latency_ms = (time.perf_counter() - start) * 1000
+        question_id = None
+        if self.bot.question_log is not None:
+            question_id = await self.bot.question_log.record(reply, asked, latency_ms)
         view = discord.ui.View(timeout=None)
         for button in offer_buttons(reply):
             view.add_item(AskButton(button))
+        if question_id is not None:
+            for button in feedback_buttons(reply, question_id):
+                view.add_item(VoteButton(button))
         embed = answer_embed(reply) if reply.outcome is not Outcome.HELP else self._help(reply)
         return Outgoing(embed=embed, view=view if view.children else None, reply=reply)
 
@@ -143,7 +154,8 @@ class AskCog(commands.Cog, name="Ask"):
     async def ask(
         self, ctx: commands.Context[QABot], *, question: str, private: bool = False
     ) -> None:
-        out = self.respond(question, ctx.author.id)
+        surface = "slash" if ctx.interaction is not None else "prefix"
+        out = await self.respond(question, _asked(surface, ctx.author, ctx.guild, ctx.channel))
         await ctx.send(**out.kwargs(), ephemeral=private or out.private)
 
     @ask.autocomplete("question")
@@ -193,10 +205,12 @@ class AskCog(commands.Cog, name="Ask"):
                 ctx = await self.bot.get_context(message)
                 if ctx.valid:  # a prefix command: the command handles it
                     return
+            surface = "dm" if message.guild is None else "mention"
+            asked = _asked(surface, message.author, message.guild, message.channel)
             out = (
                 Outgoing(embed=self._help())
                 if not question
-                else self.respond(question, message.author.id)
+                else await self.respond(question, asked)
             )
             await message.reply(**out.kwargs(), mention_author=False)
         except Exception as error:
@@ -211,7 +225,8 @@ class AskCog(commands.Cog, name="Ask"):
         try:
             fact = self.bot.matcher.factbase.get(fact_id)
             question = fact.display_question if fact else fact_id
-            out = self.respond(question, interaction.user.id, fact_id=fact_id)
+            asked = _asked("button", interaction.user, interaction.guild, interaction.channel)
+            out = await self.respond(question, asked, fact_id=fact_id)
             private = out.private or bool(
                 interaction.message and interaction.message.flags.ephemeral
             )
@@ -223,7 +238,63 @@ class AskCog(commands.Cog, name="Ask"):
                     APOLOGY, ephemeral=True, allowed_mentions=NO_PINGS
                 )
 
+    async def on_vote(self, interaction: discord.Interaction[Any], vote: VoteButton) -> None:
+        qlog = self.bot.question_log
+        ok = qlog is not None and await qlog.vote(
+            vote.question_id, interaction.user.id, vote.fact_id, vote.vote
+        )
+        if not ok:
+            text = "Sorry, I couldn't record that just now."
+        elif vote.vote == "none":
+            text = "Noted as a question I couldn't answer: the curators will see it. Thank you!"
+        else:
+            mark = "\U0001f44d" if vote.vote == "up" else "\U0001f44e"
+            text = f"Thanks! Recorded {mark} for this answer (click the other to change it)."
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
+
+
+class VoteButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"qa:vote:(?P<vote>up|down|none):(?P<qid>\d+):(?P<fact_id>[a-z0-9-]*)",
+):
+    """👍 / 👎 on an answer, or "None of these" on a suggestion list; one vote a user."""
+
+    def __init__(self, button: discord.ui.Button[Any]) -> None:
+        super().__init__(button)
+        match = self.template.fullmatch(button.custom_id or "")
+        assert match is not None
+        self.vote = match["vote"]
+        self.question_id = int(match["qid"])
+        self.fact_id = match["fact_id"] or None
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> VoteButton:
+        assert isinstance(item, discord.ui.Button)
+        return cls(item)
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        cog = interaction.client.get_cog("Ask")
+        if isinstance(cog, AskCog):
+            await cog.on_vote(interaction, self)
+        else:
+            await interaction.response.send_message(APOLOGY, ephemeral=True)
+
+
+def _asked(surface: str, user: Any, guild: Any, channel: Any) -> Asked:
+    return Asked(
+        surface=surface,
+        user_id=getattr(user, "id", None),
+        guild_id=getattr(guild, "id", None),
+        channel_id=getattr(channel, "id", None),
+    )
+
 
 async def setup(bot: QABot) -> None:
-    bot.add_dynamic_items(AskButton)
+    bot.add_dynamic_items(AskButton, VoteButton)
     await bot.add_cog(AskCog(bot))

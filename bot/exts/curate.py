@@ -1,0 +1,92 @@
+"""For curators: /report (what went unanswered) and /reload (new facts without a restart).
+
+Both are for the bot's owner and members with Manage Server; others are refused.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.render import DESCRIPTION_MAX, NO_PINGS, shorten
+from bot.report import build_report, parse_since, to_text
+
+if TYPE_CHECKING:
+    from bot.client import QABot
+
+REFUSED = "Only the bot's owner and members with Manage Server can do that."
+
+
+class CurateCog(commands.Cog, name="Curate"):
+    def __init__(self, bot: QABot) -> None:
+        self.bot = bot
+
+    async def _allowed(self, interaction: discord.Interaction[Any]) -> bool:
+        user = interaction.user
+        if await self.bot.is_owner(user):
+            return True
+        perms = getattr(interaction, "permissions", None)
+        return interaction.guild is not None and perms is not None and perms.manage_guild
+
+    async def _refuse(self, interaction: discord.Interaction[Any]) -> None:
+        await interaction.response.send_message(REFUSED, ephemeral=True, allowed_mentions=NO_PINGS)
+
+    @app_commands.command(name="report", description="What people asked and what went unanswered")
+    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.describe(since="How far back: 24h, 7d, 2w (default 7d)")
+    async def report(self, interaction: discord.Interaction[Any], since: str = "7d") -> None:
+        if not await self._allowed(interaction):
+            await self._refuse(interaction)
+            return
+        try:
+            seconds = parse_since(since)
+        except ValueError as exc:
+            await interaction.response.send_message(
+                str(exc), ephemeral=True, allowed_mentions=NO_PINGS
+            )
+            return
+        qlog = self.bot.question_log
+        rows = await qlog.rows_since(time.time() - seconds) if qlog is not None else None
+        if rows is None:
+            text = "The question log is off or unavailable (see BOT_LOG_QUESTIONS and the logs)."
+        else:
+            text = to_text(build_report(rows, self.bot.matcher, seconds), short=True)
+        embed = discord.Embed(
+            title="Curator report",
+            description=shorten(discord.utils.escape_markdown(text), DESCRIPTION_MAX),
+        )
+        embed.set_footer(text="Full report: python -m bot report --since " + since)
+        await interaction.response.send_message(
+            embed=embed, ephemeral=True, allowed_mentions=NO_PINGS
+        )
+
+    @app_commands.command(name="reload", description="Reload the fact base without a restart")
+    @app_commands.default_permissions(manage_guild=True)
+    async def reload(self, interaction: discord.Interaction[Any]) -> None:
+        if not await self._allowed(interaction):
+            await self._refuse(interaction)
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        ok, lines = await self.bot.reload_facts()
+        if ok:
+            text = f"\u2705 {lines[0]}."
+        else:
+            shown = "\n".join(f"\u2022 {shorten(line, 300)}" for line in lines[:10])
+            more = f"\n\u2026and {len(lines) - 10} more" if len(lines) > 10 else ""
+            text = (
+                f"\u274c The fact base has {len(lines)} problem(s); still serving the last good "
+                f"facts.\n{shown}{more}"
+            )
+        await interaction.followup.send(
+            shorten(discord.utils.escape_markdown(text), 2000),
+            ephemeral=True,
+            allowed_mentions=NO_PINGS,
+        )
+
+
+async def setup(bot: QABot) -> None:
+    await bot.add_cog(CurateCog(bot))

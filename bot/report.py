@@ -1,0 +1,161 @@
+"""The curator's report: what people asked, what went unanswered, what they disliked."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz, process, utils
+
+from bot.matcher import Matcher
+from bot.questionlog import Row
+
+_SINCE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*$")
+_UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86_400, "w": 604_800}
+GROUP_SIMILARITY = 80.0  # token-set similarity (0-100) at which two questions are one group
+
+
+def parse_since(text: str) -> float:
+    """'7d', '24h', '30m', '2w' -> seconds."""
+    m = _SINCE.match(text)
+    if not m:
+        raise ValueError(f"cannot read {text!r} as a period: use e.g. 30m, 24h, 7d or 2w")
+    return float(m.group(1)) * _UNIT_SECONDS[m.group(2)]
+
+
+@dataclass
+class MissGroup:
+    question: str  # the most asked wording
+    count: int
+    wordings: list[str]
+    nearest_fact: str | None
+    nearest_question: str | None
+    nearest_score: float
+
+
+@dataclass
+class FactStat:
+    fact_id: str
+    question: str
+    asked: int
+    up: int
+    down: int
+
+
+@dataclass
+class Report:
+    since_seconds: float
+    total: int = 0
+    answered: int = 0
+    ambiguous: int = 0
+    abstained: int = 0
+    help: int = 0
+    askers: int = 0
+    none_of_these: int = 0
+    answer_rate: float = 0.0
+    misses: list[MissGroup] = field(default_factory=list)
+    most_down: list[FactStat] = field(default_factory=list)
+    most_asked: list[FactStat] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def group_questions(questions: list[str], threshold: float = GROUP_SIMILARITY) -> list[list[str]]:
+    """Near-duplicate questions together, biggest group first (greedy, by frequency)."""
+    counts = Counter(" ".join(q.split()) for q in questions if q.strip())
+    distinct = [q for q, _ in counts.most_common()]
+    keys = [utils.default_process(q) for q in distinct]
+    if not distinct:
+        return []
+    scores = process.cdist(keys, keys, scorer=fuzz.token_set_ratio, processor=None)
+    taken: set[int] = set()
+    groups: list[list[str]] = []
+    for i in range(len(distinct)):
+        if i in taken:
+            continue
+        members = [j for j in range(len(distinct)) if j not in taken and scores[i][j] >= threshold]
+        taken.update(members)
+        groups.append([q for j in members for q in [distinct[j]] * counts[distinct[j]]])
+    groups.sort(key=len, reverse=True)
+    return groups
+
+
+def build_report(rows: list[Row], matcher: Matcher, since_seconds: float, top: int = 10) -> Report:
+    report = Report(since_seconds=since_seconds, total=len(rows))
+    outcomes = Counter(r.outcome for r in rows)
+    report.answered = outcomes["answered"]
+    report.ambiguous = outcomes["ambiguous"]
+    report.abstained = outcomes["abstained"]
+    report.help = outcomes["help"]
+    report.askers = len({r.user_hash for r in rows if r.user_hash})
+    report.none_of_these = sum(1 for r in rows if r.votes_none)
+    questions = report.total - report.help
+    if questions:
+        report.answer_rate = round(100.0 * (report.answered + report.ambiguous) / questions, 1)
+
+    missed = [r.question for r in rows if r.outcome == "abstained" or r.votes_none]
+    for group in group_questions(missed)[:top]:
+        nearest = matcher.nearest(group[0])
+        report.misses.append(
+            MissGroup(
+                question=group[0],
+                count=len(group),
+                wordings=sorted(set(group)),
+                nearest_fact=nearest[0].id if nearest else None,
+                nearest_question=nearest[0].display_question if nearest else None,
+                nearest_score=round(nearest[1], 1) if nearest else 0.0,
+            )
+        )
+
+    stats: dict[str, FactStat] = {}
+    for r in rows:
+        if r.fact_id is None:
+            continue
+        fact = matcher.factbase.get(r.fact_id)
+        stat = stats.setdefault(
+            r.fact_id, FactStat(r.fact_id, fact.display_question if fact else "(removed)", 0, 0, 0)
+        )
+        stat.asked += 1
+        stat.up += r.votes_up
+        stat.down += r.votes_down
+    report.most_asked = sorted(stats.values(), key=lambda s: (-s.asked, s.fact_id))[:top]
+    report.most_down = sorted(
+        (s for s in stats.values() if s.down), key=lambda s: (-s.down, s.fact_id)
+    )[:top]
+    return report
+
+
+def to_text(report: Report, *, short: bool = False) -> str:
+    days = report.since_seconds / 86_400
+    period = f"{days:g} day(s)" if days >= 1 else f"{report.since_seconds / 3600:g} hour(s)"
+    lines = [
+        f"Last {period}: {report.total} messages, {report.askers} distinct askers.",
+        f"Answer rate {report.answer_rate:.1f}%: {report.answered} answered, "
+        f"{report.ambiguous} ambiguous, {report.abstained} unanswered, {report.help} help; "
+        f"{report.none_of_these} marked \u201cnone of these\u201d.",
+    ]
+    top = 5 if short else len(report.misses)
+    if report.misses:
+        lines += ["", "Top unanswered (add a phrasing to the nearest fact, or write a new fact):"]
+        for g in report.misses[:top]:
+            near = f"{g.nearest_fact} ({g.nearest_score:.0f})" if g.nearest_fact else "none"
+            lines.append(f"  {g.count}\u00d7 \u201c{g.question}\u201d \u2192 nearest: {near}")
+            if not short and len(g.wordings) > 1:
+                lines.extend(f"       also: {w}" for w in g.wordings if w != g.question)
+    if report.most_down:
+        lines += ["", "Most \U0001f44e:"]
+        lines += [
+            f"  {s.down}\u00d7 {s.fact_id} ({s.up} \U0001f44d)" for s in report.most_down[:top]
+        ]
+    if report.most_asked:
+        lines += ["", "Most asked:"]
+        lines += [f"  {s.asked}\u00d7 {s.fact_id}" for s in report.most_asked[:top]]
+    return "\n".join(lines)
+
+
+def since_timestamp(since_seconds: float) -> float:
+    return time.time() - since_seconds
