@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable
 from typing import TextIO
 
@@ -29,7 +30,7 @@ def run_chat(
     *,
     stdin: TextIO = sys.stdin,
     stdout: TextIO = sys.stdout,
-    on_reply: Callable[[Reply], None] | None = None,
+    on_reply: Callable[[Reply, float], None] | None = None,
     intro: str | None = None,
 ) -> int:
     source = matcher.factbase.sources[0]
@@ -53,9 +54,10 @@ def run_chat(
         if last is not None and question.isdigit() and 1 <= int(question) <= len(last.offers):
             question = last.offers[int(question) - 1].display_question
             print(f"> {question}", file=stdout)
+        start = time.perf_counter()
         reply = matcher.answer(question)
         if on_reply is not None:
-            on_reply(reply)
+            on_reply(reply, (time.perf_counter() - start) * 1000)
         print(("\nbot> " if interactive else "") + numbered(reply), file=stdout)
         last = reply
     return 0

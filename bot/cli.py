@@ -7,15 +7,19 @@ the shell starts fast.
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
+import getpass
 import json
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
 from bot.loader import FactBaseError, load_factbase
 from bot.matcher import Matcher
-from bot.reply import to_json, to_text
+from bot.reply import Reply, to_json, to_text
 from bot.settings import Settings, SettingsError, load_settings
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
@@ -71,6 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--rounds", type=int, default=20, help="passes over the questions")
     bench.add_argument("--questions", type=Path, help="eval file whose questions to time")
 
+    report = sub.add_parser("report", help="curator report from the question log")
+    report.add_argument("--since", default="7d", help="how far back: 30m, 24h, 7d, 2w (default 7d)")
+    report.add_argument("--json", action="store_true", help="the report as one JSON object")
+
     sub.add_parser("run", help="connect to Discord (needs DISCORD_TOKEN)")
     sync = sub.add_parser("sync", help="register the slash commands with Discord")
     sync.add_argument("--guild", type=int, help="a server id: sync there only (instant)")
@@ -91,6 +99,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as exc:  # a bug: one line for the user, the traceback with DEBUG
+        if settings.log_level == "DEBUG":
+            raise
+        return _fail(f"error: {exc!r} (set BOT_LOG_LEVEL=DEBUG for the traceback)")
 
 
 def _matcher(settings: Settings) -> Matcher | None:
@@ -103,6 +115,34 @@ def _matcher(settings: Settings) -> Matcher | None:
         return None
 
 
+@contextlib.contextmanager
+def _question_log(settings: Settings, surface: str, enabled: bool = True):  # type: ignore[no-untyped-def]
+    """A `record(reply, latency_ms)` callback writing to the question log, or None when
+    logging is off. The log runs on an event loop of its own: the console is synchronous."""
+    from bot.questionlog import Asked, QuestionLog
+
+    if not (enabled and settings.log_questions):
+        yield None
+        return
+    loop = asyncio.new_event_loop()
+    qlog = QuestionLog(
+        settings.db_path, settings.hash_salt.get_secret_value(), settings.retention_days
+    )
+    asked = Asked(surface, user_id=getpass.getuser())
+    try:
+        if not loop.run_until_complete(qlog.open()):
+            yield None
+            return
+
+        def record(reply: Reply, latency_ms: float) -> None:
+            loop.run_until_complete(qlog.record(reply, asked, latency_ms))
+
+        yield record
+    finally:
+        loop.run_until_complete(qlog.close())
+        loop.close()
+
+
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     from bot.chat import run_chat
 
@@ -112,7 +152,8 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     intro = None
     if args.command is None:
         intro = "No DISCORD_TOKEN set: console chat. Set it (see README) to connect to Discord."
-    return run_chat(matcher, intro=intro)
+    with _question_log(settings, "console") as record:
+        return run_chat(matcher, intro=intro, on_reply=record)
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
@@ -125,17 +166,25 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             questions.extend(line.rstrip("\n") for line in sys.stdin if line.strip())
         else:
             questions.append(q)
-    for q in questions:
-        reply = matcher.answer(q)
-        if args.json:
-            print(json.dumps(to_json(reply), ensure_ascii=False))
-        else:
-            if len(questions) > 1:
-                print(f"Q: {q}")
-            print(to_text(reply))
-            if len(questions) > 1:
-                print()
+    with _question_log(settings, "cli", enabled=args.log) as record:
+        for q in questions:
+            _ask_one(matcher, q, args.json, len(questions) > 1, record)
     return EXIT_OK
+
+
+def _ask_one(matcher: Matcher, q: str, as_json: bool, several: bool, record) -> None:  # type: ignore[no-untyped-def]
+    start = time.perf_counter()
+    reply = matcher.answer(q)
+    if record is not None:
+        record(reply, (time.perf_counter() - start) * 1000)
+    if as_json:
+        print(json.dumps(to_json(reply), ensure_ascii=False))
+    else:
+        if several:
+            print(f"Q: {q}")
+        print(to_text(reply))
+        if several:
+            print()
 
 
 def cmd_facts(args: argparse.Namespace, settings: Settings) -> int:
@@ -240,6 +289,41 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.questionlog import QuestionLog
+    from bot.report import build_report, parse_since, since_timestamp
+    from bot.report import to_text as report_text
+
+    try:
+        seconds = parse_since(args.since)
+    except ValueError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    if not settings.db_path.exists():
+        return _fail(f"no question log at {settings.db_path} yet (BOT_DB_PATH)")
+    matcher = _matcher(settings)
+    if matcher is None:
+        return EXIT_FAIL
+
+    async def rows():  # type: ignore[no-untyped-def]
+        qlog = QuestionLog(settings.db_path, settings.hash_salt.get_secret_value())
+        if not await qlog.open():
+            return None
+        try:
+            return await qlog.rows_since(since_timestamp(seconds))
+        finally:
+            await qlog.close()
+
+    found = asyncio.run(rows())
+    if found is None:
+        return _fail(f"cannot read the question log at {settings.db_path} (see the error above)")
+    report = build_report(found, matcher, seconds)
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False))
+    else:
+        print(report_text(report))
+    return EXIT_OK
+
+
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.runner import run_discord
 
@@ -259,6 +343,7 @@ _COMMANDS = {
     "check": cmd_check,
     "eval": cmd_eval,
     "bench": cmd_bench,
+    "report": cmd_report,
     "run": cmd_run,
     "sync": cmd_sync,
 }

@@ -69,16 +69,22 @@ def group_questions(questions: list[str], threshold: float = GROUP_SIMILARITY) -
     counts = Counter(" ".join(q.split()) for q in questions if q.strip())
     distinct = [q for q, _ in counts.most_common()]
     keys = [utils.default_process(q) for q in distinct]
-    if not distinct:
-        return []
-    scores = process.cdist(keys, keys, scorer=fuzz.token_set_ratio, processor=None)
-    taken: set[int] = set()
+    free = dict(enumerate(keys))  # not yet in a group
     groups: list[list[str]] = []
     for i in range(len(distinct)):
-        if i in taken:
+        if i not in free:
             continue
-        members = [j for j in range(len(distinct)) if j not in taken and scores[i][j] >= threshold]
-        taken.update(members)
+        hits = process.extract(
+            keys[i],
+            free,
+            scorer=fuzz.token_set_ratio,
+            processor=None,
+            score_cutoff=threshold,
+            limit=None,
+        )
+        members = sorted({i, *(j for _, _, j in hits)})
+        for j in members:
+            free.pop(j, None)
         groups.append([q for j in members for q in [distinct[j]] * counts[distinct[j]]])
     groups.sort(key=len, reverse=True)
     return groups

@@ -65,6 +65,17 @@ def run_discord(settings: Settings) -> int:
             # Not possible off the main thread or on Windows; Ctrl-C still works there.
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
+
+        async def reload() -> None:
+            ok, lines = await bot.reload_facts()
+            if not ok:
+                log.error(
+                    "SIGHUP reload refused (%d problems); still serving the last good facts",
+                    len(lines),
+                )
+
+        with contextlib.suppress(NotImplementedError, RuntimeError, AttributeError):
+            loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(reload()))
         async with bot:
             await bot.login(token)
             _start_logging(settings)

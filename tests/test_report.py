@@ -1,0 +1,130 @@
+"""The curator report, from a real question log."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.matcher import Matcher
+from bot.questionlog import Asked, QuestionLog
+from bot.report import build_report, group_questions, parse_since, to_text
+
+ROOT = Path(__file__).parent.parent
+
+
+def test_near_duplicate_questions_are_grouped() -> None:
+    groups = group_questions(
+        [
+            "where was chen born",
+            "Where was Chen born??",
+            "where was chen ziming born",
+            "what is china's gdp",
+            "where was chen born",
+        ]
+    )
+    assert [len(g) for g in groups] == [4, 1]
+    assert groups[0][0] == "where was chen born"
+    assert groups[1] == ["what is china's gdp"]
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("30m", 1800), ("24h", 86_400), ("7d", 604_800), ("2w", 1_209_600)]
+)
+def test_periods(text: str, seconds: float) -> None:
+    assert parse_since(text) == seconds
+
+
+def test_bad_period_is_explained() -> None:
+    with pytest.raises(ValueError, match=r"use e\.g\. 30m, 24h, 7d or 2w"):
+        parse_since("last week")
+
+
+async def test_report_counts_rates_misses_and_votes(tmp_path: Path, matcher: Matcher) -> None:
+    qlog = QuestionLog(tmp_path / "q.sqlite3", "s")
+    assert await qlog.open()
+    asked = [
+        ("how old is chen", 1),
+        ("how old is chen ziming", 2),
+        ("where was chen born", 1),
+        ("Where was Chen Ziming born?", 3),
+        ("hello", 2),
+    ]
+    ids = [await qlog.record(matcher.answer(q), Asked("dm", user_id=u), 0.1) for q, u in asked]
+    assert ids[0] is not None
+    assert ids[1] is not None
+    await qlog.vote(ids[0], 1, "chen-age", "down")
+    await qlog.vote(ids[1], 2, "chen-age", "up")
+    rows = await qlog.rows_since(0)
+    await qlog.close()
+    assert rows is not None
+    report = build_report(rows, matcher, 7 * 86_400)
+    assert (report.total, report.answered, report.abstained, report.help, report.askers) == (
+        5,
+        2,
+        2,
+        1,
+        3,
+    )
+    assert report.answer_rate == 50.0
+    [miss] = report.misses
+    assert miss.count == 2
+    nearest = matcher.nearest(miss.question)
+    assert nearest is not None
+    assert miss.nearest_fact == nearest[0].id
+    [down] = report.most_down
+    assert (down.fact_id, down.down, down.up, down.asked) == ("chen-age", 1, 1, 2)
+    assert report.most_asked[0].fact_id == "chen-age"
+    text = to_text(report)
+    assert "Answer rate 50.0%" in text
+    assert f"2\u00d7 \u201c{miss.question}\u201d \u2192 nearest: {miss.nearest_fact}" in text
+
+
+def _cli(
+    tmp_path: Path, *args: str, stdin: str = "", **env: str
+) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DISCORD_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=ROOT,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**base, "BOT_DB_PATH": str(tmp_path / "q.sqlite3"), **env},
+    )
+
+
+def test_console_chat_is_logged_and_reported(tmp_path: Path) -> None:
+    chat = _cli(tmp_path, "chat", stdin="how old is chen\nwhen did chen die\nquit\n")
+    assert chat.returncode == 0
+    report = _cli(tmp_path, "report", "--since", "1h")
+    assert report.returncode == 0, report.stderr
+    assert "2 messages, 1 distinct askers" in report.stdout
+    assert "\u201cwhen did chen die\u201d" in report.stdout
+
+
+def test_one_shot_ask_logs_only_when_asked(tmp_path: Path) -> None:
+    _cli(tmp_path, "ask", "how old is chen")
+    assert not (tmp_path / "q.sqlite3").exists()
+    _cli(tmp_path, "ask", "--log", "how old is chen")
+    report = _cli(tmp_path, "report", "--json")
+    assert '"total": 1' in report.stdout
+
+
+def test_logging_off_writes_nothing(tmp_path: Path) -> None:
+    chat = _cli(tmp_path, "chat", stdin="how old is chen\n", BOT_LOG_QUESTIONS="false")
+    assert chat.returncode == 0
+    assert "Chen Ziming is 41." in chat.stdout
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_report_without_a_log_is_one_line(tmp_path: Path) -> None:
+    out = _cli(tmp_path, "report")
+    assert out.returncode == 1
+    assert out.stderr.strip() == f"no question log at {tmp_path / 'q.sqlite3'} yet (BOT_DB_PATH)"
+    bad = _cli(tmp_path, "report", "--since", "forever")
+    assert bad.returncode == 2
