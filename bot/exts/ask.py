@@ -10,7 +10,7 @@ import logging
 import re
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import discord
 from discord import app_commands
@@ -58,14 +58,10 @@ class Outgoing:
         return out
 
 
-class AskButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"qa:ask:(?P<fact_id>[a-z0-9-]+)"
-):
-    """A suggested question; clicking it answers that fact. Works across restarts."""
+class _RoutedButton:
+    """A persistent button that hands its click to a method of the Ask cog."""
 
-    def __init__(self, button: discord.ui.Button[Any]) -> None:
-        super().__init__(button)
-        self.fact_id = (button.custom_id or "").removeprefix(ASK_PREFIX)
+    handler: ClassVar[str]
 
     @classmethod
     async def from_custom_id(
@@ -74,16 +70,30 @@ class AskButton(
         item: discord.ui.Item[Any],
         match: re.Match[str],
         /,
-    ) -> AskButton:
+    ) -> Any:
         assert isinstance(item, discord.ui.Button)
-        return cls(item)
+        return cls(item)  # type: ignore[call-arg]
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         cog = interaction.client.get_cog("Ask")
         if isinstance(cog, AskCog):
-            await cog.on_suggestion(interaction, self.fact_id)
+            await getattr(cog, self.handler)(interaction, self)
         else:  # the cog is being reloaded: say so rather than leave the click hanging
             await interaction.response.send_message(APOLOGY, ephemeral=True)
+
+
+class AskButton(
+    _RoutedButton,
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"qa:ask:(?P<fact_id>[a-z0-9-]+)",
+):
+    """A suggested question; clicking it answers that fact. Works across restarts."""
+
+    handler = "on_suggestion"
+
+    def __init__(self, button: discord.ui.Button[Any]) -> None:
+        super().__init__(button)
+        self.fact_id = (button.custom_id or "").removeprefix(ASK_PREFIX)
 
 
 class AskCog(commands.Cog, name="Ask"):
@@ -221,7 +231,8 @@ class AskCog(commands.Cog, name="Ask"):
 
     # -- suggestion buttons ------------------------------------------------------------------
 
-    async def on_suggestion(self, interaction: discord.Interaction[Any], fact_id: str) -> None:
+    async def on_suggestion(self, interaction: discord.Interaction[Any], button: AskButton) -> None:
+        fact_id = button.fact_id
         try:
             fact = self.bot.matcher.factbase.get(fact_id)
             question = fact.display_question if fact else fact_id
@@ -254,10 +265,13 @@ class AskCog(commands.Cog, name="Ask"):
 
 
 class VoteButton(
+    _RoutedButton,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"qa:vote:(?P<vote>up|down|none):(?P<qid>\d+):(?P<fact_id>[a-z0-9-]*)",
 ):
     """👍 / 👎 on an answer, or "None of these" on a suggestion list; one vote a user."""
+
+    handler = "on_vote"
 
     def __init__(self, button: discord.ui.Button[Any]) -> None:
         super().__init__(button)
@@ -266,24 +280,6 @@ class VoteButton(
         self.vote = match["vote"]
         self.question_id = int(match["qid"])
         self.fact_id = match["fact_id"] or None
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> VoteButton:
-        assert isinstance(item, discord.ui.Button)
-        return cls(item)
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        cog = interaction.client.get_cog("Ask")
-        if isinstance(cog, AskCog):
-            await cog.on_vote(interaction, self)
-        else:
-            await interaction.response.send_message(APOLOGY, ephemeral=True)
 
 
 def _asked(surface: str, user: Any, guild: Any, channel: Any) -> Asked:
