@@ -57,7 +57,7 @@ STOP_WORDS = (
     get got go goes going gone went is there thing things time times happen happened
     happens happening enough much many lot lots supposed meant
     put puts putting give gave given gives come came comes see saw seen look looks looked
-    use used become became seem seems seemed ever even exactly
+    use used become became seem seems seemed ever even exactly name names named called
     doesnt dont didnt isnt wasnt arent werent wont cant couldnt wouldnt shouldnt hasnt havent hadnt
     """.split()
     )
