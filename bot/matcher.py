@@ -27,6 +27,7 @@ from rapidfuzz import fuzz, process, utils
 from bot.analyzer import Analysis, Analyzer
 from bot.factbase import Fact, FactBase
 from bot.reply import Outcome, Reply
+from bot.textnorm import LIGHT_WORDS, stem
 
 # Words that make a message a request for help rather than a question about the article.
 _HELP_TERMS = frozenset({"help", "command", "usag", "menu", "start", "hello", "instruct"})
@@ -34,6 +35,8 @@ _GREETINGS = frozenset(
     {"hi", "hey", "hello", "hiya", "yo", "heya", "thanks", "thank", "thx", "ty", "cheers", "ok"}
 )
 KIND_WEIGHT = 1.0
+LIGHT_WEIGHT = 1.0
+_LIGHT_TERMS = frozenset(stem(w) for w in LIGHT_WORDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +119,8 @@ class Matcher:
         self._choice_keys = [utils.default_process(q) for q, _ in self._choices]
 
     def _idf_of(self, term: str) -> float:
+        if term in _LIGHT_TERMS:
+            return LIGHT_WEIGHT
         return self._idf.get(term, self._unknown_idf)
 
     def _weights(self, analysis: Analysis) -> dict[str, float]:

@@ -54,14 +54,20 @@ STOP_WORDS = (
     tell explain know wondering wonder curious quick question questions q anyone somebody
     someone say says said mean means actually really exactly basically like kind sort
     article story piece text news report reported according lol btw um uh hmm
-    get got go goes going gone went is there thing things time times happen happened
-    happens happening enough much many lot lots supposed meant
+    get got go goes going gone went is there thing things time times
+    enough much many lot lots supposed meant
     put puts putting give gave given gives come came comes see saw seen look looks looked
     use used become became seem seems seemed ever even exactly name names named called
     doesnt dont didnt isnt wasnt arent werent wont cant couldnt wouldnt shouldnt hasnt havent hadnt
     """.split()
     )
     - WH_WORDS
+)
+
+# Words that say a little about what is asked ("what happened to ...") but not enough to
+# refuse a question over: they weigh little, whatever their rarity.
+LIGHT_WORDS = frozenset(
+    "happen happens happened happening want wants wanted try tried trying".split()
 )
 
 _stemmer = snowballstemmer.stemmer("english")
