@@ -34,6 +34,9 @@ _POSSESSIVE = re.compile(r"(?<=\w)'s\b")
 _CONTRACTION = re.compile(r"(?<=\w)'(?:re|ve|ll|d|m|t)\b")
 _APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
 _WORD = re.compile(r"[^\W_]+")
+# Discord markup is not part of a question: user, role and channel mentions, custom emoji,
+# @everyone and @here.
+_DISCORD_MARKUP = re.compile(r"<(?:@[!&]?|#)\d+>|<a?:\w+:\d+>|@(?:everyone|here)\b")
 
 WH_WORDS = frozenset({"who", "what", "when", "where", "why", "how", "which", "whom", "whose"})
 
@@ -82,7 +85,7 @@ def fold(text: str) -> str:
 @lru_cache(maxsize=32768)
 def words(text: str) -> tuple[str, ...]:
     """Split folded text into words: possessives and contractions dropped, "u.s." kept whole."""
-    text = fold(text)
+    text = _DISCORD_MARKUP.sub(" ", fold(text))
     text = _POSSESSIVE.sub("", text)
     text = _CONTRACTION.sub("", text)
     text = _APOSTROPHE.sub("", text)

@@ -28,6 +28,8 @@ def _fact_id(matcher: Matcher, question: str) -> str | None:
         ("when was chen put in jail the first time", "chen-first-jailed"),  # jail
         ("when was chen first imprisoned", "chen-first-jailed"),  # jail = prison
         ("tienanmen square protests location", "protests-location"),  # spelling variant
+        ("@everyone what is MFN", "mfn-meaning"),  # Discord markup is not a word
+        ("<@123456789012345678> <#123456789012345678> how old is chen <:wave:1234>", "chen-age"),
     ],
 )
 def test_answers_what_people_type(matcher: Matcher, question: str, fact_id: str) -> None:
