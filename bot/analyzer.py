@@ -113,7 +113,7 @@ class Analyzer:
                 word = surface[i]
                 if word in WH_WORDS:
                     wh.add(word)
-                elif word not in STOP_WORDS:
+                elif word not in STOP_WORDS and not _unknown_adverb(word, self._known):
                     if word in self._known:
                         terms.append(stems[i])
                     else:
@@ -123,6 +123,13 @@ class Analyzer:
                             unknown.append(word)
                 i += 1
         return Analysis(tuple(terms), frozenset(wh), _kind(raw), tuple(surface), tuple(unknown))
+
+
+def _unknown_adverb(word: str, known: frozenset[str]) -> bool:
+    # "completely", "honestly": manner words the facts never use say nothing about the
+    # subject, so they must not make the bot refuse.
+    base = word[:-2]  # "complete"-ly; "family" (fami-) is no adverb
+    return word.endswith("ly") and len(base) >= 5 and base[-1] not in "aiouy" and word not in known
 
 
 def _kind(raw: list[str]) -> str | None:

@@ -61,6 +61,7 @@ STOP_WORDS = (
     enough much many lot lots supposed meant
     put puts putting give gave given gives come came comes see saw seen look looks looked
     use used become became seem seems seemed ever even exactly name names named called
+    true truly right correct heard hear read day days today tonight
     doesnt dont didnt isnt wasnt arent werent wont cant couldnt wouldnt shouldnt hasnt havent hadnt
     """.split()
     )
