@@ -7,6 +7,7 @@ seen, one rapidfuzz search for the closest known word.
 
 from __future__ import annotations
 
+import itertools
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -132,7 +133,14 @@ def _unknown_adverb(word: str, known: frozenset[str]) -> bool:
     return word.endswith("ly") and len(base) >= 5 and base[-1] not in "aiouy" and word not in known
 
 
+_HAPPEN = frozenset({"happen", "happens", "happened", "happening"})
+
+
 def _kind(raw: list[str]) -> str | None:
+    # "What happens if ...", "what happened to ...": the answer is a consequence or a fate,
+    # whatever the question word.
+    if "if" in raw or any(w in _HAPPEN and nxt == "to" for w, nxt in itertools.pairwise(raw)):
+        return "outcome"
     for word in raw:
         if word in WH_WORDS:
             return _KIND_OF.get(word, word)
