@@ -276,12 +276,7 @@ class FakeDiscord:
             "flags": 0,
         }
         channel = {
-            "id": str(CHANNEL_ID),
-            "type": 0,
-            "guild_id": str(GUILD_ID),
-            "name": "general",
-            "position": 0,
-            "permission_overwrites": [],
+            **self.channel_payload(),
             "nsfw": False,
             "topic": None,
             "last_message_id": None,
@@ -318,6 +313,17 @@ class FakeDiscord:
             "preferred_locale": "en-US",
             "nsfw_level": 0,
             "afk_timeout": 300,
+        }
+
+    @staticmethod
+    def channel_payload() -> dict[str, Any]:
+        return {
+            "id": str(CHANNEL_ID),
+            "type": 0,
+            "guild_id": str(GUILD_ID),
+            "name": "general",
+            "position": 0,
+            "permission_overwrites": [],
         }
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
@@ -368,6 +374,17 @@ class FakeDiscord:
             data["member"] = {k: v for k, v in member_payload(author).items() if k != "user"}
         return data
 
+    def mentions_from_many(self, text: str, count: int, first_user_id: int) -> list[dict[str, Any]]:
+        """`count` messages mentioning the bot, each from a different user."""
+        return [
+            self.message(
+                f"<@{BOT_ID}> {text}",
+                author=user_payload(first_user_id + n, f"reader{n}"),
+                mentions=[self.bot_user],
+            )
+            for n in range(count)
+        ]
+
     def dm_channel_for(self, user_id: int) -> int:
         return self.dm_channels.setdefault(user_id, int(snowflake()))
 
@@ -408,14 +425,7 @@ class FakeDiscord:
             payload.update(
                 guild_id=str(GUILD_ID),
                 channel_id=str(CHANNEL_ID),
-                channel={
-                    "id": str(CHANNEL_ID),
-                    "type": 0,
-                    "guild_id": str(GUILD_ID),
-                    "name": "general",
-                    "position": 0,
-                    "permission_overwrites": [],
-                },
+                channel=self.channel_payload(),
                 member=member_payload(user, permissions),
                 guild_locale="en-US",
                 context=0,

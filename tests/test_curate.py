@@ -177,14 +177,7 @@ class TestReload:
         assert still["embeds"][0]["description"] == "Chen Ziming is 41."
 
     async def test_reload_drops_no_question_in_flight(self, harness: Harness) -> None:
-        messages = [
-            harness.fake.message(
-                f"<@{BOT_ID}> how old is chen",
-                author=user_payload(610000000000000000 + n, f"r{n}"),
-                mentions=[harness.fake.bot_user],
-            )
-            for n in range(50)
-        ]
+        messages = harness.fake.mentions_from_many("how old is chen", 50, 610000000000000000)
         for msg in messages[:25]:
             await harness.fake.dispatch("MESSAGE_CREATE", msg)
         reloading = asyncio.ensure_future(harness.bot.reload_facts())

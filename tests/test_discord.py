@@ -378,14 +378,7 @@ async def test_slash_handler_error_is_an_ephemeral_apology(harness: Harness) -> 
 
 
 async def test_200_questions_at_once_are_each_answered_exactly_once(harness: Harness) -> None:
-    messages = [
-        harness.fake.message(
-            f"<@{BOT_ID}> question {n}: who is tom ross",
-            author=user_payload(600000000000000000 + n, f"reader{n}"),
-            mentions=[harness.fake.bot_user],
-        )
-        for n in range(200)
-    ]
+    messages = harness.fake.mentions_from_many("who is tom ross", 200, 600000000000000000)
     start = time.perf_counter()
     for msg in messages:
         await harness.fake.dispatch("MESSAGE_CREATE", msg)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +10,7 @@ import pytest
 from bot.matcher import Matcher
 from bot.questionlog import Asked, QuestionLog
 from bot.report import build_report, group_questions, parse_since, to_text
+from tests.test_cli import run
 
 ROOT = Path(__file__).parent.parent
 
@@ -86,16 +85,7 @@ async def test_report_counts_rates_misses_and_votes(tmp_path: Path, matcher: Mat
 def _cli(
     tmp_path: Path, *args: str, stdin: str = "", **env: str
 ) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DISCORD_"))}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=ROOT,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**base, "BOT_DB_PATH": str(tmp_path / "q.sqlite3"), **env},
-    )
+    return run(*args, stdin=stdin, env={"BOT_DB_PATH": str(tmp_path / "q.sqlite3"), **env})
 
 
 def test_console_chat_is_logged_and_reported(tmp_path: Path) -> None:
