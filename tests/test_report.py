@@ -12,8 +12,6 @@ from bot.questionlog import Asked, QuestionLog
 from bot.report import build_report, group_questions, parse_since, to_text
 from tests.test_cli import run
 
-ROOT = Path(__file__).parent.parent
-
 
 def test_near_duplicate_questions_are_grouped() -> None:
     groups = group_questions(
