@@ -73,7 +73,7 @@ class Analyzer:
         candidates = self._by_initial.get(word[0])
         if not candidates:
             return word
-        max_dist = 1 if len(word) < 8 else 2
+        max_dist = 1 if len(word) < 9 else 2  # two edits only in long words
         best = process.extractOne(
             word, candidates, scorer=Levenshtein.distance, score_cutoff=max_dist
         )

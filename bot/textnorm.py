@@ -62,6 +62,9 @@ STOP_WORDS = (
     put puts putting give gave given gives come came comes see saw seen look looks looked
     use used become became seem seems seemed ever even exactly name names named called
     true truly right correct heard hear read day days today tonight
+    deal u ur r abt bc cuz bout wat wut background info information detail details bio quote
+    quotes quoted think thinks thought believe believes feel play played plays phrase phrases
+    expression wording toward towards regarding concerning
     doesnt dont didnt isnt wasnt arent werent wont cant couldnt wouldnt shouldnt hasnt havent hadnt
     """.split()
     )
