@@ -114,6 +114,8 @@ class Analyzer:
                 word = surface[i]
                 if word in WH_WORDS:
                     wh.add(word)
+                elif word in _DATE_WORDS and i > 0 and surface[i - 1] in ("what", "which"):
+                    pass  # "what year ...": only asks for a date (see _kind)
                 elif word not in STOP_WORDS and not _unknown_adverb(word, self._known):
                     if word in self._known:
                         terms.append(stems[i])
@@ -134,6 +136,7 @@ def _unknown_adverb(word: str, known: frozenset[str]) -> bool:
 
 
 _HAPPEN = frozenset({"happen", "happens", "happened", "happening"})
+_DATE_WORDS = frozenset({"year", "month", "date", "day", "time"})
 
 
 def _kind(raw: list[str]) -> str | None:
@@ -141,7 +144,9 @@ def _kind(raw: list[str]) -> str | None:
     # whatever the question word.
     if "if" in raw or any(w in _HAPPEN and nxt == "to" for w, nxt in itertools.pairwise(raw)):
         return "outcome"
-    for word in raw:
+    for word, nxt in itertools.pairwise([*raw, ""]):
+        if word in ("what", "which") and nxt in _DATE_WORDS:  # "what year ...": a date
+            return "when"
         if word in WH_WORDS:
             return _KIND_OF.get(word, word)
     if raw and raw[0] in _YES_NO_OPENERS:
