@@ -50,13 +50,15 @@ class Analyzer:
                 if key:
                     self._phrases[key] = target
                     self._longest[key[0]] = max(self._longest.get(key[0], 0), len(key))
-        known = {w for text in vocabulary for w in words(text)}
-        known |= {w for vs in synonyms.values() for v in vs for w in words(v)}
+        fact_words = {w for text in vocabulary for w in words(text)}
+        known = fact_words | {w for vs in synonyms.values() for v in vs for w in words(v)}
         self._known = frozenset(known)
         self._stems = sorted({stem(w) for w in known if len(w) >= _MIN_PREFIX})
         # Typos rarely hit the first letter, and bucketing keeps the fuzzy search small.
         self._by_initial: dict[str, list[str]] = {}
-        for w in sorted(known):
+        # Typos are corrected towards the facts' own words only: the synonym table holds
+        # everyday words ("reach") that a real word ("react") must not turn into.
+        for w in sorted(fact_words):
             if w.isalpha() and len(w) >= 4 and w not in STOP_WORDS:
                 self._by_initial.setdefault(w[0], []).append(w)
 

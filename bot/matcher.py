@@ -49,6 +49,10 @@ class MatchConfig:
     phrasing_weight: float = 0.6  # the rest of the score is coverage
     kind_bonus: float = 5.0
     text_phrasing_scale: float = 0.8  # how far an answer or quote counts as a phrasing
+    # A question whose words are all common ("who made you") says too little to pick a fact
+    # unless it scores at least sure_score.
+    min_weight: float = 3.0
+    sure_score: float = 90.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,15 +132,19 @@ class Matcher:
 
     def answer(self, question: str) -> Reply:
         """Never raises: any string in, a Reply out."""
+        cfg = self.config
         analysis = self.analyzer.analyze(question)
-        if not analysis.terms or set(analysis.terms) <= _HELP_TERMS:
+        if set(analysis.terms) <= _HELP_TERMS | _LIGHT_TERMS:  # nothing to look up
             return self._help_or_abstain(question, analysis)
         ranked = self._rank(analysis)
-        cfg = self.config
-        if not ranked or ranked[0][1] < cfg.min_score or ranked[0][2] < cfg.min_grounding:
-            best = ranked[0][1] if ranked else 0.0
-            return Reply(question, Outcome.ABSTAINED, best, suggestions=self._suggest(ranked))
-        best_i, best_score, _ = ranked[0]
+        best_i, best_score, grounding = ranked[0] if ranked else (0, 0.0, 0.0)
+        # A question of only common words ("who made you") says too little to pick a fact,
+        # unless it is (nearly) a question the curator wrote.
+        vague = (
+            sum(self._weights(analysis).values()) < cfg.min_weight and best_score < cfg.sure_score
+        )
+        if not ranked or best_score < cfg.min_score or grounding < cfg.min_grounding or vague:
+            return Reply(question, Outcome.ABSTAINED, best_score, suggestions=self._suggest(ranked))
         fact = self._facts[best_i]
         close = [
             self._facts[i]
@@ -199,9 +207,11 @@ class Matcher:
 
     def _help_or_abstain(self, question: str, analysis: Analysis) -> Reply:
         greeting = any(w in _GREETINGS for w in analysis.words)
-        asked_help = set(analysis.terms) <= _HELP_TERMS
+        asked_help = bool(analysis.terms) and set(analysis.terms) <= _HELP_TERMS
+        # Nothing but filler ("who are you?") gets help; only light words ("who made you")
+        # are a question the article cannot answer.
         outcome = (
-            Outcome.HELP if (greeting or asked_help or not analysis.words) else Outcome.ABSTAINED
+            Outcome.HELP if (greeting or asked_help or not analysis.terms) else Outcome.ABSTAINED
         )
         return Reply(question, outcome, 0.0, suggestions=self._suggest([]))
 

@@ -57,6 +57,7 @@ class Settings(BaseSettings):
     match_min_score: float = Field(default=_DEFAULT_MATCH.min_score, ge=0, le=100)
     match_min_grounding: float = Field(default=_DEFAULT_MATCH.min_grounding, ge=0, le=1)
     match_ambiguity_margin: float = Field(default=_DEFAULT_MATCH.ambiguity_margin, ge=0, le=100)
+    match_min_weight: float = Field(default=_DEFAULT_MATCH.min_weight, ge=0)
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -73,6 +74,7 @@ class Settings(BaseSettings):
             min_score=self.match_min_score,
             min_grounding=self.match_min_grounding,
             ambiguity_margin=self.match_ambiguity_margin,
+            min_weight=self.match_min_weight,
         )
 
 
