@@ -64,7 +64,7 @@ STOP_WORDS = (
     true truly right correct heard hear read day days today tonight
     deal u ur r abt bc cuz bout wat wut background info information detail details bio quote
     quotes quoted think thinks thought believe believes feel play played plays phrase phrases
-    expression wording toward towards regarding concerning meaning
+    expression wording toward towards regarding concerning meaning good great nice cool sup
     doesnt dont didnt isnt wasnt arent werent wont cant couldnt wouldnt shouldnt hasnt havent hadnt
     """.split()
     )
@@ -75,7 +75,7 @@ STOP_WORDS = (
 # refuse a question over: they weigh little, whatever their rarity.
 LIGHT_WORDS = frozenset(
     """happen happens happened happening want wants wanted try tried trying role roles adopt
-    adopted""".split()
+    adopted people person""".split()
 )
 
 _stemmer = snowballstemmer.stemmer("english")
