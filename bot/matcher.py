@@ -196,8 +196,8 @@ class Matcher:
         scored = []
         for fi in phrasing.keys() | grounded.keys():
             grounding = grounded.get(fi, 0.0) / content_norm
-            # Words of the fact's own text count fully, words only of its passage half.
-            coverage = (covered.get(fi, 0.0) / content_norm + grounding) / 2
+            # Words of the fact's own text count most; words only of its passage a quarter.
+            coverage = 0.75 * covered.get(fi, 0.0) / content_norm + 0.25 * grounding
             score = 100 * (pw * phrasing.get(fi, 0.0) + (1 - pw) * coverage)
             if kind is not None and kind in self._kinds[fi]:
                 score = min(100.0, score + cfg.kind_bonus)

@@ -75,7 +75,7 @@ STOP_WORDS = (
 # refuse a question over: they weigh little, whatever their rarity.
 LIGHT_WORDS = frozenset(
     """happen happens happened happening want wants wanted try tried trying role roles adopt
-    adopted people person""".split()
+    adopted people person help helps helped last lasted lasting""".split()
 )
 
 _stemmer = snowballstemmer.stemmer("english")
