@@ -31,10 +31,8 @@ _MIN_PREFIX = 5
 @dataclass(frozen=True, slots=True)
 class Analysis:
     terms: tuple[str, ...]  # content terms, in order, duplicates kept
-    wh: frozenset[str]  # question words present ("who", "when", ...)
     kind: str | None  # the answer wanted: "who", "when", ..., "yes/no", or None
     words: tuple[str, ...]  # the corrected surface words
-    unknown: tuple[str, ...]  # content words the fact base has never seen
 
 
 class Analyzer:
@@ -61,10 +59,6 @@ class Analyzer:
         for w in sorted(fact_words):
             if w.isalpha() and len(w) >= 4 and w not in STOP_WORDS:
                 self._by_initial.setdefault(w[0], []).append(w)
-
-    @property
-    def known_words(self) -> frozenset[str]:
-        return self._known
 
     def correct(self, word: str) -> str:
         """The closest known word for a likely typo, or the word itself."""
@@ -101,8 +95,6 @@ class Analyzer:
         surface = [self.correct(w) for w in raw] if fix_typos else raw
         stems = [stem(w) for w in surface]
         terms: list[str] = []
-        wh: set[str] = set()
-        unknown: list[str] = []
         i = 0
         while i < len(surface):
             longest = self._longest.get(stems[i], 0)
@@ -115,7 +107,7 @@ class Analyzer:
             else:
                 word = surface[i]
                 if word in WH_WORDS:
-                    wh.add(word)
+                    pass  # the question word sets the kind (see _kind), not a term
                 elif word in _DATE_WORDS and i > 0 and surface[i - 1] in ("what", "which"):
                     pass  # "what year ...": only asks for a date (see _kind)
                 elif word not in STOP_WORDS and not _unknown_adverb(word, self._known):
@@ -124,10 +116,8 @@ class Analyzer:
                     else:
                         term = self._known_stem(stems[i]) if fix_typos else stems[i]
                         terms.append(self._phrases.get((term,), term))
-                        if term == stems[i]:
-                            unknown.append(word)
                 i += 1
-        return Analysis(tuple(terms), frozenset(wh), _kind(raw), tuple(surface), tuple(unknown))
+        return Analysis(tuple(terms), _kind(raw), tuple(surface))
 
 
 def _unknown_adverb(word: str, known: frozenset[str]) -> bool:

@@ -58,7 +58,6 @@ class MatchConfig:
 @dataclass(frozen=True, slots=True)
 class _Question:
     fact_index: int
-    weights: dict[str, float]  # content terms only
     kind: str | None
     norm: float  # total weight, the kind included
     scale: float  # 1 for a curated question, less for the answer and quote
@@ -115,7 +114,7 @@ class Matcher:
                 weights = self._weights(a)
                 norm = sum(weights.values()) + (KIND_WEIGHT if a.kind else 0.0)
                 qi = len(self._questions)
-                self._questions.append(_Question(fi, weights, a.kind, norm, text_scale))
+                self._questions.append(_Question(fi, a.kind, norm, text_scale))
                 for term in weights:
                     self._q_postings[term].append(qi)
         # For autocomplete: every curated question, pre-processed once.

@@ -5,7 +5,6 @@ Both are for the bot's owner and members with Manage Server; others are refused.
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -13,7 +12,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.render import DESCRIPTION_MAX, NO_PINGS, shorten
-from bot.report import build_report, parse_since, to_text
+from bot.report import build_report, parse_since, since_timestamp, to_text
 
 if TYPE_CHECKING:
     from bot.client import QABot
@@ -50,7 +49,7 @@ class CurateCog(commands.Cog, name="Curate"):
             )
             return
         qlog = self.bot.question_log
-        rows = await qlog.rows_since(time.time() - seconds) if qlog is not None else None
+        rows = await qlog.rows_since(since_timestamp(seconds)) if qlog is not None else None
         if rows is None:
             text = "The question log is off or unavailable (see BOT_LOG_QUESTIONS and the logs)."
         else:
