@@ -8,17 +8,23 @@ inverse document frequency across facts, so "chen" counts less than "hepatitis")
   quote, people, topics) accounts for;
 - kind: a small bonus when the fact has been asked with the same kind of question
   ("who", "when", yes/no), so "who was rearrested" prefers the fact naming the person.
+A fact that cannot give the kind of answer asked for is not a candidate: a "where" or
+"when" question needs a fact that was asked that way (or, for "when", whose answer holds a
+date), so "where did Chen go after his release" does not get the date of his release.
 The score, 0-100, ranks facts. Whether to answer at all is decided by grounding: how much
 of the question's weight the fact together with its cited paragraph accounts for. A
 question that names people in the article but asks about something the article never
 mentions ("where was Chen born?") is poorly grounded, and that is what makes the bot
-abstain instead of answering confidently and wrongly. All indexing happens at build time.
+abstain instead of answering confidently and wrongly. A person the question names must be
+named by the fact or the sentence it quotes, not only elsewhere in its paragraph. All
+indexing happens at build time.
 """
 
 from __future__ import annotations
 
 import heapq
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -27,7 +33,7 @@ from rapidfuzz import fuzz, process, utils
 from bot.analyzer import Analysis, Analyzer
 from bot.factbase import Fact, FactBase
 from bot.reply import Outcome, Reply
-from bot.textnorm import LIGHT_WORDS, stem
+from bot.textnorm import LIGHT_WORDS, squash, stem
 
 # Words that make a message a request for help rather than a question about the article.
 _HELP_TERMS = frozenset({"help", "command", "usag", "menu", "start", "hello", "instruct"})
@@ -37,6 +43,13 @@ _GREETINGS = frozenset(
 KIND_WEIGHT = 1.0
 LIGHT_WEIGHT = 1.0
 _LIGHT_TERMS = frozenset(stem(w) for w in LIGHT_WORDS)
+_TIME = re.compile(
+    r"\b(?:1[89]\d\d|20\d\d|january|february|march|april|may|june|july|august|september"
+    r"|october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+    r"|today|yesterday|tomorrow|ago|spring|summer|autumn|fall|winter|months?|weeks?|years?"
+    r"|eve|recent|recently|later|earlier)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +66,9 @@ class MatchConfig:
     # unless it scores at least sure_score.
     min_weight: float = 3.0
     sure_score: float = 90.0
+    # Question kinds a fact must have been asked with to answer them: a "where" question
+    # about Chen's release is not answered by the fact saying when he was released.
+    strict_kinds: frozenset[str] = frozenset({"where", "when"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,8 +114,20 @@ class Matcher:
         self._idf = {t: math.log((n + 1) / (c + 0.5)) + 1.0 for t, c in df.items()}
         self._unknown_idf = math.log((n + 1) / 0.5) + 1.0
         self._doc_postings = _postings(docs)
+        # A fact answers for the people it or its quoted sentence names, not for someone its
+        # paragraph merely mentions ("the emissary Clinton sent" is not Bush's envoys).
+        self._named = [
+            doc | set(analyze(_quoted_sentences(f)).terms)
+            for f, doc in zip(facts, docs, strict=True)
+        ]
+        self._name_terms = frozenset(t for f in facts for p in f.people for t in analyze(p).terms)
         self._ground_postings = _postings(grounds)
         self._kinds = [frozenset(k for q in f.questions if (k := analyze(q).kind)) for f in facts]
+        # A fact whose answer gives a time answers "when" however the curator asked it.
+        self._answers = [
+            k | {"when"} if _TIME.search(f.answer) else k
+            for f, k in zip(facts, self._kinds, strict=True)
+        ]
 
         self._questions: list[_Question] = []
         self._q_postings: dict[str, list[int]] = defaultdict(list)
@@ -189,6 +217,7 @@ class Matcher:
             phrasing[q.fact_index] = max(phrasing[q.fact_index], dice)
 
         covered = _accumulate(content, self._doc_postings)
+        names = self._name_terms.intersection(content)
         grounded = _accumulate(content, self._ground_postings)
         cfg = self.config
         pw = cfg.phrasing_weight
@@ -200,6 +229,12 @@ class Matcher:
             score = 100 * (pw * phrasing.get(fi, 0.0) + (1 - pw) * coverage)
             if kind is not None and kind in self._kinds[fi]:
                 score = min(100.0, score + cfg.kind_bonus)
+            elif kind in cfg.strict_kinds:
+                if kind not in self._answers[fi]:
+                    continue  # the fact cannot answer this kind of question
+                score -= cfg.kind_bonus  # it can, but was never asked that way
+            if not names <= self._named[fi]:
+                grounding = 0.0
             scored.append((fi, score, grounding))
         # Ties break on fact order so the same question always gets the same answer.
         return heapq.nsmallest(top, scored, key=lambda r: (-r[1], r[0]))
@@ -262,6 +297,25 @@ def _accumulate(weights: dict[str, float], postings: dict[str, list[int]]) -> di
         for i in postings.get(term, ()):
             total[i] += weight
     return total
+
+
+# A sentence ends at . ! or ? and a space, but not after an initial ("U.S.", "S.").
+_SENTENCE_END = re.compile(r"(?<![.\s]\w[.])(?<=[.!?])[\"']?\s+")
+
+
+def _quoted_sentences(fact: Fact) -> str:
+    """The sentences of the cited paragraph that the quote is part of."""
+    paragraph = squash(fact.citation.source.paragraph(fact.citation.paragraph))
+    start = paragraph.find(squash(fact.citation.quote))
+    if start < 0:
+        return fact.citation.quote
+    end = start + len(squash(fact.citation.quote))
+    out, pos = [], 0
+    for sentence in _SENTENCE_END.split(paragraph):
+        if pos < end and start < pos + len(sentence) + 1:
+            out.append(sentence)
+        pos = paragraph.find(sentence, pos) + len(sentence)
+    return " ".join(out)
 
 
 def _fact_texts(fact: Fact) -> list[str]:

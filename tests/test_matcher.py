@@ -30,6 +30,8 @@ def _fact_id(matcher: Matcher, question: str) -> str | None:
         ("tienanmen square protests location", "protests-location"),  # spelling variant
         ("@everyone what is MFN", "mfn-meaning"),  # Discord markup is not a word
         ("<@123456789012345678> <#123456789012345678> how old is chen <:wave:1234>", "chen-age"),
+        # Never asked with "when", but the answer gives a date.
+        ("when were diplomatic ties between the us and china set up", "negotiations-1978"),
     ],
 )
 def test_answers_what_people_type(matcher: Matcher, question: str, fact_id: str) -> None:
@@ -44,6 +46,10 @@ def test_answers_what_people_type(matcher: Matcher, question: str, fact_id: str)
         "Who is Chen Ziming's lawyer?",
         "how many children does wang juntao have",
         "What did Deng Xiaoping say?",
+        # Facts about Chen's release say when and why, never where he went.
+        "where did chen go once he was freed",
+        # Wang's trip to the U.S. shares a paragraph with no mention of Chen.
+        "did chen travel to the united states",
     ],
 )
 def test_abstains_when_the_article_does_not_say(matcher: Matcher, question: str) -> None:
