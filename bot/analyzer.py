@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from rapidfuzz import process
@@ -36,7 +36,12 @@ class Analysis:
 
 
 class Analyzer:
-    def __init__(self, synonyms: Mapping[str, Iterable[str]], vocabulary: Iterable[str]) -> None:
+    def __init__(
+        self,
+        synonyms: Mapping[str, Iterable[str]],
+        vocabulary: Iterable[str],
+        is_word: Callable[[str], bool] = lambda word: False,
+    ) -> None:
         # Variants are keyed by their stems, so "released", "releasing" and "releases" all
         # meet the same entry however the curator spelled it.
         self._phrases: dict[tuple[str, ...], str] = {}
@@ -51,6 +56,7 @@ class Analyzer:
         fact_words = {w for text in vocabulary for w in words(text)}
         known = fact_words | {w for vs in synonyms.values() for v in vs for w in words(v)}
         self._known = frozenset(known)
+        self._is_word = is_word  # a real word is never a typo, even one letter off a fact word
         self._stems = sorted({stem(w) for w in known if len(w) >= _MIN_PREFIX})
         # Typos rarely hit the first letter, and bucketing keeps the fuzzy search small.
         self._by_initial: dict[str, list[str]] = {}
@@ -64,7 +70,7 @@ class Analyzer:
         """The closest known word for a likely typo, or the word itself."""
         if word in self._known or word in STOP_WORDS or word in WH_WORDS or len(word) < 5:
             return word
-        if not word.isalpha():
+        if not word.isalpha() or self._is_word(word):
             return word
         candidates = self._by_initial.get(word[0])
         if not candidates:
@@ -129,6 +135,7 @@ def _unknown_adverb(word: str, known: frozenset[str]) -> bool:
 
 _HAPPEN = frozenset({"happen", "happens", "happened", "happening"})
 _DATE_WORDS = frozenset({"year", "month", "date", "day", "time"})
+_AMOUNT_WORDS = frozenset({"many", "much", "long", "old", "often", "far", "big", "large"})
 
 
 def _kind(raw: list[str]) -> str | None:
@@ -139,6 +146,8 @@ def _kind(raw: list[str]) -> str | None:
     for word, nxt in itertools.pairwise([*raw, ""]):
         if word in ("what", "which") and nxt in _DATE_WORDS:  # "what year ...": a date
             return "when"
+        if word == "how" and nxt in _AMOUNT_WORDS:  # "how many ...": a number
+            return "how many"
         if word in WH_WORDS:
             return _KIND_OF.get(word, word)
     if raw and raw[0] in _YES_NO_OPENERS:

@@ -43,6 +43,9 @@ class Fact:
     topics: tuple[str, ...] = ()
     date: str | None = None
     related: tuple[str, ...] = ()
+    # Questions close to this fact that the article leaves open ("who is the emissary?"):
+    # the bot says it does not know, and offers this fact instead.
+    unanswered: tuple[str, ...] = ()
 
     @property
     def display_question(self) -> str:

@@ -59,6 +59,7 @@ class FactSpec(_Strict):
     topics: list[NonEmpty] = []
     date: str | None = None
     related: list[NonEmpty] = []
+    unanswered: list[NonEmpty] = []
 
 
 class SourceFileSpec(_Strict):
@@ -259,6 +260,7 @@ def _load_fact(
         topics=tuple(spec.topics),
         date=spec.date,
         related=tuple(spec.related),
+        unanswered=tuple(spec.unanswered),
     )
 
 
@@ -310,27 +312,27 @@ def _check_across_facts(
             )
         else:
             seen_ids[fact.id] = path
+    # A phrasing may appear once in the whole base, whether as a question a fact answers or
+    # as one the article leaves open.
     seen_questions: dict[str, str] = {}
     for path, fact in facts:
         fact_keys: set[str] = set()
-        for n, q in enumerate(fact.questions):
-            key = question_key(q)
-            if not key:
-                problems.append(
-                    Problem(str(path), fact.id, f"questions.{n}", f"{q!r} has no words")
-                )
-                continue
-            owner = seen_questions.setdefault(key, fact.id)
-            if owner != fact.id or key in fact_keys:
-                problems.append(
-                    Problem(
-                        str(path),
-                        fact.id,
-                        f"questions.{n}",
-                        f"{q!r} duplicates a question of {owner!r}",
+        phrasings = [("questions", fact.questions), ("unanswered", fact.unanswered)]
+        for field_name, texts in phrasings:
+            for n, q in enumerate(texts):
+                where = f"{field_name}.{n}"
+                key = question_key(q)
+                if not key:
+                    problems.append(Problem(str(path), fact.id, where, f"{q!r} has no words"))
+                    continue
+                owner = seen_questions.setdefault(key, fact.id)
+                if owner != fact.id or key in fact_keys:
+                    problems.append(
+                        Problem(
+                            str(path), fact.id, where, f"{q!r} duplicates a question of {owner!r}"
+                        )
                     )
-                )
-            fact_keys.add(key)
+                fact_keys.add(key)
         for n, rel in enumerate(fact.related):
             if rel not in declared:
                 problems.append(

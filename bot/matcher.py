@@ -32,6 +32,7 @@ from rapidfuzz import fuzz, process, utils
 
 from bot.analyzer import Analysis, Analyzer
 from bot.factbase import Fact, FactBase
+from bot.lexicon import is_english_word
 from bot.reply import Outcome, Reply
 from bot.textnorm import LIGHT_WORDS, squash, stem
 
@@ -58,6 +59,9 @@ class MatchConfig:
     min_grounding: float = 0.75  # share of the question's weight fact + paragraph must cover
     ambiguity_margin: float = 6.0  # runners-up this close to the best are offered
     max_alternatives: int = 2
+    # How much closer a question must be to one the article leaves open than to any it
+    # answers before the bot says the article does not say (phrasing overlap, 0-1).
+    open_margin: float = 0.05
     max_suggestions: int = 3
     phrasing_weight: float = 0.6  # the rest of the score is coverage
     kind_bonus: float = 5.0
@@ -68,7 +72,7 @@ class MatchConfig:
     sure_score: float = 90.0
     # Question kinds a fact must have been asked with to answer them: a "where" question
     # about Chen's release is not answered by the fact saying when he was released.
-    strict_kinds: frozenset[str] = frozenset({"where", "when"})
+    strict_kinds: frozenset[str] = frozenset({"where", "when", "how many"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +89,9 @@ class Matcher:
         self.config = config or MatchConfig()
         facts = factbase.facts
         self._facts = facts
-        self.analyzer = Analyzer(factbase.synonyms, (t for f in facts for t in _fact_texts(f)))
+        self.analyzer = Analyzer(
+            factbase.synonyms, (t for f in facts for t in _fact_texts(f)), is_english_word()
+        )
 
         cache: dict[str, Analysis] = {}
 
@@ -123,9 +129,12 @@ class Matcher:
         self._name_terms = frozenset(t for f in facts for p in f.people for t in analyze(p).terms)
         self._ground_postings = _postings(grounds)
         self._kinds = [frozenset(k for q in f.questions if (k := analyze(q).kind)) for f in facts]
-        # A fact whose answer gives a time answers "when" however the curator asked it.
+        # A fact whose answer gives a time answers "when", and one with a number "how
+        # many", however the curator asked it.
         self._answers = [
-            k | {"when"} if _TIME.search(f.answer) else k
+            k
+            | ({"when"} if _TIME.search(f.answer) else set())
+            | ({"how many"} if _NUMBER.search(f.answer) else set())
             for f, k in zip(facts, self._kinds, strict=True)
         ]
 
@@ -145,6 +154,17 @@ class Matcher:
                 self._questions.append(_Question(fi, a.kind, norm, text_scale))
                 for term in weights:
                     self._q_postings[term].append(qi)
+        # Questions the article leaves open, indexed the same way but apart.
+        self._open: list[_Question] = []
+        self._open_postings: dict[str, list[int]] = defaultdict(list)
+        for fi, fact in enumerate(facts):
+            for text in fact.unanswered:
+                a = analyze(text)
+                weights = self._weights(a)
+                norm = sum(weights.values()) + (KIND_WEIGHT if a.kind else 0.0)
+                self._open.append(_Question(fi, a.kind, norm, 1.0))
+                for term in weights:
+                    self._open_postings[term].append(len(self._open) - 1)
         # For autocomplete: every curated question, pre-processed once.
         self._choices = [(q, fact.id) for fact in facts for q in fact.questions]
         self._choice_keys = [utils.default_process(q) for q, _ in self._choices]
@@ -201,25 +221,28 @@ class Matcher:
 
     def _rank(self, analysis: Analysis, top: int = 8) -> list[tuple[int, float, float]]:
         """The best (fact index, score, grounding) triples, best first."""
+        cfg = self.config
         content = self._weights(analysis)
         content_norm = sum(content.values())
         kind = analysis.kind
         q_norm = content_norm + (KIND_WEIGHT if kind else 0.0)
 
         # Only questions sharing a content term are candidates; the kind only adds weight.
-        overlap = _accumulate(content, self._q_postings)
-        phrasing: dict[int, float] = defaultdict(float)
-        questions = self._questions
-        for qi, shared_terms in overlap.items():
-            q = questions[qi]
-            shared = shared_terms + (KIND_WEIGHT if kind is not None and q.kind == kind else 0.0)
-            dice = q.scale * 2 * shared / (q_norm + q.norm)
-            phrasing[q.fact_index] = max(phrasing[q.fact_index], dice)
+        phrasing = self._phrasing(content, kind, q_norm, self._questions, self._q_postings)
+        if self._open:
+            # Asked (nearly) as a question the curator knows the article leaves open, and
+            # closer to it than to any question it answers: the article does not say.
+            open_ = self._phrasing(
+                content, kind, q_norm, self._open, self._open_postings, same_kind=True
+            )
+            best_open = max(open_.items(), key=lambda kv: (kv[1], -kv[0]), default=None)
+            closest = max(phrasing.values(), default=0.0)
+            if best_open is not None and best_open[1] >= closest + cfg.open_margin:
+                return [(best_open[0], 100 * best_open[1], 0.0)]
 
         covered = _accumulate(content, self._doc_postings)
         names = self._name_terms.intersection(content)
         grounded = _accumulate(content, self._ground_postings)
-        cfg = self.config
         pw = cfg.phrasing_weight
         scored = []
         for fi in phrasing.keys() | grounded.keys():
@@ -239,6 +262,28 @@ class Matcher:
         # Ties break on fact order so the same question always gets the same answer.
         return heapq.nsmallest(top, scored, key=lambda r: (-r[1], r[0]))
 
+    @staticmethod
+    def _phrasing(
+        content: dict[str, float],
+        kind: str | None,
+        q_norm: float,
+        questions: list[_Question],
+        postings: dict[str, list[int]],
+        *,
+        same_kind: bool = False,
+    ) -> dict[int, float]:
+        """Per fact, the best weighted Dice overlap between the question and its phrasings
+        (only those asking the same kind of question, with same_kind)."""
+        best: dict[int, float] = defaultdict(float)
+        for qi, shared_terms in _accumulate(content, postings).items():
+            q = questions[qi]
+            if same_kind and q.kind != kind:
+                continue
+            shared = shared_terms + (KIND_WEIGHT if kind is not None and q.kind == kind else 0.0)
+            dice = q.scale * 2 * shared / (q_norm + q.norm)
+            best[q.fact_index] = max(best[q.fact_index], dice)
+        return best
+
     def _help_or_abstain(self, question: str, analysis: Analysis) -> Reply:
         greeting = any(w in _GREETINGS for w in analysis.words)
         asked_help = bool(analysis.terms) and set(analysis.terms) <= _HELP_TERMS
@@ -253,7 +298,9 @@ class Matcher:
         """Questions the bot can answer: the nearest facts, else the article's headlines."""
         n = self.config.max_suggestions
         picks = [self._facts[i] for i, _, _ in ranked[:n]]
-        for fact in self._facts:
+        # Then what the nearest fact leads on to, then the article's opening facts.
+        followups = self.factbase.related(picks[0]) if picks else []
+        for fact in [*followups, *self._facts]:
             if len(picks) >= n:
                 break
             if fact not in picks:
@@ -299,6 +346,11 @@ def _accumulate(weights: dict[str, float], postings: dict[str, list[int]]) -> di
     return total
 
 
+_NUMBER = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|twenty"
+    r"|thirty|forty|fifty|hundred|thousand|million|billion|once|twice|several|few|dozens?)\b",
+    re.IGNORECASE,
+)
 # A sentence ends at . ! or ? and a space, but not after an initial ("U.S.", "S.").
 _SENTENCE_END = re.compile(r"(?<![.\s]\w[.])(?<=[.!?])[\"']?\s+")
 

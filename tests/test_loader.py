@@ -147,3 +147,15 @@ def test_a_second_article_needs_only_new_files(facts_copy: Path, factbase: FactB
     assert sky is not None
     assert sky.citation.source.publication == "Example Gazette"
     assert len(loaded.facts) == len(factbase.facts) + 1
+
+
+def test_an_open_question_may_not_repeat_an_answered_one(facts_copy: Path) -> None:
+    def change(data):  # type: ignore[no-untyped-def]
+        facts = data["facts"]
+        facts[1]["unanswered"] = [facts[0]["questions"][0].lower()]
+
+    path = _edit(facts_copy, change)
+    problems = _problems(facts_copy)
+    assert len(problems) == 1
+    assert problems[0].startswith(f"{path}: fact 'campaign-timing': unanswered.0: ")
+    assert "duplicates a question of" in problems[0]

@@ -141,10 +141,32 @@ def test_no_evaluation_question_is_copied_into_the_fact_base(factbase: FactBase)
     from bot.loader import question_key
     from tests.conftest import DATA
 
-    curated = {question_key(q) for f in factbase.facts for q in f.questions}
+    curated = {question_key(q) for f in factbase.facts for q in (*f.questions, *f.unanswered)}
     for name in ("dev.yaml", "holdout.yaml"):
         data = yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
         asked = [a["q"] for a in data["answerable"]]
         asked += data["out_of_scope"]["off_topic"] + data["out_of_scope"]["near_topic"]
         copied = [q for q in asked if question_key(q) in curated]
         assert not copied, f"{name}: {copied}"
+
+
+def test_a_question_the_article_leaves_open_offers_the_nearest_fact(matcher: Matcher) -> None:
+    # The emissary fact lists "who is the secret emissary" as a question the article leaves
+    # open: the bot must not answer it with the refusal-to-confirm fact...
+    reply = matcher.answer("so who's the secret emissary??")
+    assert reply.outcome is Outcome.ABSTAINED
+    assert reply.suggestions[0].id == "emissary-reports"
+    # ...while a yes/no question about the same emissary is answered by it.
+    assert _fact_id(matcher, "was a secret emissary sent to china") == "emissary-reports"
+
+
+def test_open_questions_change_nothing_without_them(factbase: FactBase) -> None:
+    import dataclasses
+
+    bare = FactBase(
+        factbase.sources,
+        tuple(dataclasses.replace(f, unanswered=()) for f in factbase.facts),
+        factbase.synonyms,
+    )
+    reply = Matcher(bare).answer("so who's the secret emissary??")
+    assert reply.outcome is not Outcome.ABSTAINED
