@@ -134,14 +134,18 @@ def _unknown_adverb(word: str, known: frozenset[str]) -> bool:
 
 
 _HAPPEN = frozenset({"happen", "happens", "happened", "happening"})
+_BECOME = frozenset({"become", "became"})  # "what became of Beijing Spring?"
 _DATE_WORDS = frozenset({"year", "month", "date", "day", "time"})
 _AMOUNT_WORDS = frozenset({"many", "much", "long", "old", "often", "far", "big", "large"})
 
 
 def _kind(raw: list[str]) -> str | None:
-    # "What happens if ...", "what happened to ...": the answer is a consequence or a fate,
-    # whatever the question word.
-    if "if" in raw or any(w in _HAPPEN and nxt == "to" for w, nxt in itertools.pairwise(raw)):
+    # "What happens if ...", "what happened to ...", "what became of ...": the answer is a
+    # consequence or a fate, whatever the question word.
+    if "if" in raw or any(
+        (w in _HAPPEN and nxt == "to") or (w in _BECOME and nxt == "of")
+        for w, nxt in itertools.pairwise(raw)
+    ):
         return "outcome"
     for word, nxt in itertools.pairwise([*raw, ""]):
         if word in ("what", "which") and nxt in _DATE_WORDS:  # "what year ...": a date

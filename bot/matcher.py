@@ -8,9 +8,10 @@ inverse document frequency across facts, so "chen" counts less than "hepatitis")
   quote, people, topics) accounts for;
 - kind: a small bonus when the fact has been asked with the same kind of question
   ("who", "when", yes/no), so "who was rearrested" prefers the fact naming the person.
-A fact that cannot give the kind of answer asked for is not a candidate: a "where" or
-"when" question needs a fact that was asked that way (or, for "when", whose answer holds a
-date), so "where did Chen go after his release" does not get the date of his release.
+A fact that cannot give the kind of answer asked for is not a candidate: a "where", "when",
+"how many" or "what happened to" question needs a fact that was asked that way (or, for
+"when" and "how many", whose answer holds a date or a number), so "where did Chen go after
+his release" does not get the date of his release.
 The score, 0-100, ranks facts. Whether to answer at all is decided by grounding: how much
 of the question's weight the fact together with its cited paragraph accounts for. A
 question that names people in the article but asks about something the article never
@@ -72,7 +73,7 @@ class MatchConfig:
     sure_score: float = 90.0
     # Question kinds a fact must have been asked with to answer them: a "where" question
     # about Chen's release is not answered by the fact saying when he was released.
-    strict_kinds: frozenset[str] = frozenset({"where", "when", "how many"})
+    strict_kinds: frozenset[str] = frozenset({"where", "when", "how many", "outcome"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,6 +66,7 @@ STOP_WORDS = (
     quotes quoted think thinks thought believe believes feel play played plays phrase phrases
     expression wording toward towards regarding concerning meaning good great nice cool sup
     doesnt dont didnt isnt wasnt arent werent wont cant couldnt wouldnt shouldnt hasnt havent hadnt
+    saying telling explaining knowing wondering thinking hold holds holding held
     """.split()
     )
     - WH_WORDS
