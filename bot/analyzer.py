@@ -26,6 +26,7 @@ _YES_NO_OPENERS = frozenset(
     "is are was were did does do has have had can could will would should".split()
 )
 _MIN_PREFIX = 5
+_SPEECH_WORDS = frozenset("say says said saying tell tells told telling".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,11 @@ class Analysis:
     terms: tuple[str, ...]  # content terms, in order, duplicates kept
     kind: str | None  # the answer wanted: "who", "when", ..., "yes/no", or None
     words: tuple[str, ...]  # the corrected surface words
+
+    @property
+    def asks_speech(self) -> bool:
+        """Asks what someone said ("what did Christopher say in Beijing?")."""
+        return not _SPEECH_WORDS.isdisjoint(self.words)
 
 
 class Analyzer:
@@ -116,6 +122,8 @@ class Analyzer:
                     pass  # the question word sets the kind (see _kind), not a term
                 elif word in _DATE_WORDS and i > 0 and surface[i - 1] in ("what", "which"):
                     pass  # "what year ...": only asks for a date (see _kind)
+                elif word == "long" and i > 0 and surface[i - 1] == "how":
+                    pass  # "how long ...": only asks for a duration (see _kind)
                 elif word not in STOP_WORDS and not _unknown_adverb(word, self._known):
                     if word in self._known:
                         terms.append(stems[i])
@@ -136,7 +144,7 @@ def _unknown_adverb(word: str, known: frozenset[str]) -> bool:
 _HAPPEN = frozenset({"happen", "happens", "happened", "happening"})
 _BECOME = frozenset({"become", "became"})  # "what became of Beijing Spring?"
 _DATE_WORDS = frozenset({"year", "month", "date", "day", "time"})
-_AMOUNT_WORDS = frozenset({"many", "much", "long", "old", "often", "far", "big", "large"})
+_AMOUNT_WORDS = frozenset({"many", "much", "old", "often", "far", "big", "large"})
 
 
 def _kind(raw: list[str]) -> str | None:
@@ -150,6 +158,8 @@ def _kind(raw: list[str]) -> str | None:
     for word, nxt in itertools.pairwise([*raw, ""]):
         if word in ("what", "which") and nxt in _DATE_WORDS:  # "what year ...": a date
             return "when"
+        if word == "how" and nxt == "long":  # "how long ...": a duration
+            return "how long"
         if word == "how" and nxt in _AMOUNT_WORDS:  # "how many ...": a number
             return "how many"
         if word in WH_WORDS:

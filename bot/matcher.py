@@ -9,16 +9,17 @@ inverse document frequency across facts, so "chen" counts less than "hepatitis")
 - kind: a small bonus when the fact has been asked with the same kind of question
   ("who", "when", yes/no), so "who was rearrested" prefers the fact naming the person.
 A fact that cannot give the kind of answer asked for is not a candidate: a "where", "when",
-"how many" or "what happened to" question needs a fact that was asked that way (or, for
-"when" and "how many", whose answer holds a date or a number), so "where did Chen go after
-his release" does not get the date of his release.
+"how many", "how long" or "what happened to" question needs a fact that was asked that way
+(or, for "when", "how many" and "how long", whose answer holds a date, a number or a
+duration), so "where did Chen go after his release" does not get the date of his release.
 The score, 0-100, ranks facts. Whether to answer at all is decided by grounding: how much
 of the question's weight the fact together with its cited paragraph accounts for. A
 question that names people in the article but asks about something the article never
 mentions ("where was Chen born?") is poorly grounded, and that is what makes the bot
 abstain instead of answering confidently and wrongly. A person the question names must be
-named by the fact or the sentence it quotes, not only elsewhere in its paragraph. All
-indexing happens at build time.
+named by the fact or the sentence it quotes, not only elsewhere in its paragraph, and
+"what did <person> say" needs a quoted sentence that reports someone's words. All indexing
+happens at build time.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ class MatchConfig:
     sure_score: float = 90.0
     # Question kinds a fact must have been asked with to answer them: a "where" question
     # about Chen's release is not answered by the fact saying when he was released.
-    strict_kinds: frozenset[str] = frozenset({"where", "when", "how many", "outcome"})
+    strict_kinds: frozenset[str] = frozenset({"where", "when", "how many", "how long", "outcome"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +128,9 @@ class Matcher:
             doc | set(analyze(_quoted_sentences(f)).terms)
             for f, doc in zip(facts, docs, strict=True)
         ]
+        # Whether the quoted sentence reports someone's words: only then can the fact say
+        # what a person said.
+        self._speech = [bool(_SPEECH.search(_quoted_sentences(f))) for f in facts]
         self._name_terms = frozenset(t for f in facts for p in f.people for t in analyze(p).terms)
         self._ground_postings = _postings(grounds)
         self._kinds = [frozenset(k for q in f.questions if (k := analyze(q).kind)) for f in facts]
@@ -136,6 +140,7 @@ class Matcher:
             k
             | ({"when"} if _TIME.search(f.answer) else set())
             | ({"how many"} if _NUMBER.search(f.answer) else set())
+            | ({"how long"} if _DURATION.search(f.answer) else set())
             for f, k in zip(facts, self._kinds, strict=True)
         ]
 
@@ -243,6 +248,7 @@ class Matcher:
 
         covered = _accumulate(content, self._doc_postings)
         names = self._name_terms.intersection(content)
+        speech = bool(names) and analysis.asks_speech  # "what did <person> say ..."
         grounded = _accumulate(content, self._ground_postings)
         pw = cfg.phrasing_weight
         scored = []
@@ -257,7 +263,7 @@ class Matcher:
                 if kind not in self._answers[fi]:
                     continue  # the fact cannot answer this kind of question
                 score -= cfg.kind_bonus  # it can, but was never asked that way
-            if not names <= self._named[fi]:
+            if not names <= self._named[fi] or (speech and not self._speech[fi]):
                 grounding = 0.0
             scored.append((fi, score, grounding))
         # Ties break on fact order so the same question always gets the same answer.
@@ -349,7 +355,17 @@ def _accumulate(weights: dict[str, float], postings: dict[str, list[int]]) -> di
 
 _NUMBER = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|twenty"
-    r"|thirty|forty|fifty|hundred|thousand|million|billion|once|twice|several|few|dozens?)\b",
+    r"|thirty|forty|fifty|hundred|thousand|million|billion|once|twice|dozens?)\b",
+    re.IGNORECASE,
+)
+_DURATION = re.compile(
+    r"\b(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen"
+    r"|another|several|few)\s+(?:years?|months?|weeks?|days?|hours?)\b",
+    re.IGNORECASE,
+)
+_SPEECH = re.compile(
+    r"\b(?:said|say|says|told|comment|denounced|criticized|called|labeled|described"
+    r"|acknowledged|confirm or deny)\b|\"",
     re.IGNORECASE,
 )
 # A sentence ends at . ! or ? and a space, but not after an initial ("U.S.", "S.").

@@ -67,6 +67,7 @@ STOP_WORDS = (
     expression wording toward towards regarding concerning meaning good great nice cool sup
     doesnt dont didnt isnt wasnt arent werent wont cant couldnt wouldnt shouldnt hasnt havent hadnt
     saying telling explaining knowing wondering thinking hold holds holding held
+    reporter reporters journalist journalists press media
     """.split()
     )
     - WH_WORDS

@@ -32,6 +32,7 @@ def _fact_id(matcher: Matcher, question: str) -> str | None:
         ("<@123456789012345678> <#123456789012345678> how old is chen <:wave:1234>", "chen-age"),
         # Never asked with "when", but the answer gives a date.
         ("when were diplomatic ties between the us and china set up", "negotiations-1978"),
+        ("what did tom ross tell reporters", "white-house-spokesman"),  # his words are quoted
     ],
 )
 def test_answers_what_people_type(matcher: Matcher, question: str, fact_id: str) -> None:
@@ -50,6 +51,8 @@ def test_answers_what_people_type(matcher: Matcher, question: str, fact_id: str)
         "where did chen go once he was freed",
         # Wang's trip to the U.S. shares a paragraph with no mention of Chen.
         "did chen travel to the united states",
+        # The Christopher facts report his failure, never his words.
+        "what did warren christopher tell beijing",
     ],
 )
 def test_abstains_when_the_article_does_not_say(matcher: Matcher, question: str) -> None:
