@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from bot.textnorm import STOP_WORDS, WH_WORDS, stem, words
 
@@ -65,11 +65,11 @@ class Analyzer:
         self._is_word = is_word  # a real word is never a typo, even one letter off a fact word
         self._stems = sorted({stem(w) for w in known if len(w) >= _MIN_PREFIX})
         # Typos rarely hit the first letter, and bucketing keeps the fuzzy search small.
+        # Fact words come first in each bucket, so they win ties against filler words.
         self._by_initial: dict[str, list[str]] = {}
-        # Typos are corrected towards the facts' own words only: the synonym table holds
-        # everyday words ("reach") that a real word ("react") must not turn into.
-        for w in sorted(fact_words):
-            if w.isalpha() and len(w) >= 4 and w not in STOP_WORDS:
+        filler = (known - fact_words) | STOP_WORDS | WH_WORDS
+        for w in [*sorted(fact_words), *sorted(filler - fact_words)]:
+            if w.isalpha() and len(w) >= 4:
                 self._by_initial.setdefault(w[0], []).append(w)
 
     def correct(self, word: str) -> str:
@@ -82,9 +82,8 @@ class Analyzer:
         if not candidates:
             return word
         max_dist = 1 if len(word) < 9 else 2  # two edits only in long words
-        best = process.extractOne(
-            word, candidates, scorer=Levenshtein.distance, score_cutoff=max_dist
-        )
+        # OSA counts two swapped letters ("relesaed") as one edit.
+        best = process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=max_dist)
         return best[0] if best is not None else word
 
     def _known_stem(self, word_stem: str) -> str:
@@ -131,7 +130,7 @@ class Analyzer:
                         term = self._known_stem(stems[i]) if fix_typos else stems[i]
                         terms.append(self._phrases.get((term,), term))
                 i += 1
-        return Analysis(tuple(terms), _kind(raw), tuple(surface))
+        return Analysis(tuple(terms), _kind(surface), tuple(surface))
 
 
 def _unknown_adverb(word: str, known: frozenset[str]) -> bool:

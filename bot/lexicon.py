@@ -11,7 +11,7 @@ from functools import lru_cache
 
 # Words seen fewer times than this in the frequency list are mostly misspellings and rare
 # names, which should still be corrected.
-MIN_COUNT = 50
+MIN_COUNT = 100
 
 
 @lru_cache(maxsize=1)

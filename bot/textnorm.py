@@ -68,6 +68,8 @@ STOP_WORDS = (
     doesnt dont didnt isnt wasnt arent werent wont cant couldnt wouldnt shouldnt hasnt havent hadnt
     saying telling explaining knowing wondering thinking hold holds holding held
     reporter reporters journalist journalists press media
+    whether need needs since yet else anything everything something along well shall may
+    might must
     """.split()
     )
     - WH_WORDS

@@ -1,0 +1,41 @@
+"""How questions become terms: typo correction, question kinds."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.matcher import Matcher
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("relesaed", "released"),  # two letters swapped count as one edit
+        ("hepatitsi", "hepatitis"),
+        ("brzezinksi", "brzezinski"),
+        ("articel", "article"),  # filler words are corrected too, so they stay filler
+    ],
+)
+def test_typos_are_corrected_towards_known_words(matcher: Matcher, typed: str, meant: str) -> None:
+    assert matcher.analyzer.correct(typed) == meant
+
+
+@pytest.mark.parametrize("word", ["funded", "spend", "react", "weather"])
+def test_common_english_words_are_never_corrected(matcher: Matcher, word: str) -> None:
+    # One letter away from a fact word ("founded", "send", "reach", "whether"), but real.
+    assert matcher.analyzer.correct(word) == word
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("what year was chen sentenced", "when"),
+        ("how many times did bush send envoys", "how many"),
+        ("how long is chen's sentence", "how long"),
+        ("what became of beijing spring", "outcome"),
+        ("what hapened to wei jingsheng", "outcome"),  # the kind survives a typo
+        ("is chen sick", "yes/no"),
+    ],
+)
+def test_question_kind(matcher: Matcher, question: str, kind: str) -> None:
+    assert matcher.analyzer.analyze(question).kind == kind
