@@ -143,22 +143,22 @@ def _unknown_adverb(word: str, known: frozenset[str]) -> bool:
 _HAPPEN = frozenset({"happen", "happens", "happened", "happening"})
 _BECOME = frozenset({"become", "became"})  # "what became of Beijing Spring?"
 _DATE_WORDS = frozenset({"year", "month", "date", "day", "time"})
-_AMOUNT_WORDS = frozenset({"many", "much", "old", "often", "far", "big", "large"})
+_AMOUNT_WORDS = frozenset({"many", "much", "often", "far", "big", "large"})
 
 
 def _kind(raw: list[str]) -> str | None:
     # "What happens if ...", "what happened to ...", "what became of ...": the answer is a
     # consequence or a fate, whatever the question word.
     if "if" in raw or any(
-        (w in _HAPPEN and nxt == "to") or (w in _BECOME and nxt == "of")
+        (w in _HAPPEN and nxt in ("to", "at", "during")) or (w in _BECOME and nxt == "of")
         for w, nxt in itertools.pairwise(raw)
     ):
         return "outcome"
     for word, nxt in itertools.pairwise([*raw, ""]):
         if word in ("what", "which") and nxt in _DATE_WORDS:  # "what year ...": a date
             return "when"
-        if word == "how" and nxt == "long":  # "how long ...": a duration
-            return "how long"
+        if word == "how" and nxt in ("long", "old"):  # "how long ...": a duration; an age
+            return f"how {nxt}"
         if word == "how" and nxt in _AMOUNT_WORDS:  # "how many ...": a number
             return "how many"
         if word in WH_WORDS:

@@ -74,7 +74,9 @@ class MatchConfig:
     sure_score: float = 90.0
     # Question kinds a fact must have been asked with to answer them: a "where" question
     # about Chen's release is not answered by the fact saying when he was released.
-    strict_kinds: frozenset[str] = frozenset({"where", "when", "how many", "how long", "outcome"})
+    strict_kinds: frozenset[str] = frozenset(
+        {"where", "when", "how many", "how long", "how old", "outcome"}
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +141,7 @@ class Matcher:
         self._answers = [
             k
             | ({"when"} if _TIME.search(f.answer) else set())
-            | ({"how many"} if _NUMBER.search(f.answer) else set())
+            | ({"how many", "how old"} if _NUMBER.search(f.answer) else set())
             | ({"how long"} if _DURATION.search(f.answer) else set())
             for f, k in zip(facts, self._kinds, strict=True)
         ]
@@ -251,7 +253,7 @@ class Matcher:
         speech = bool(names) and analysis.asks_speech  # "what did <person> say ..."
         grounded = _accumulate(content, self._ground_postings)
         pw = cfg.phrasing_weight
-        scored = []
+        scored: list[tuple[int, float, float]] = []
         for fi in phrasing.keys() | grounded.keys():
             grounding = grounded.get(fi, 0.0) / content_norm
             # Words of the fact's own text count most; words only of its passage a quarter.
@@ -266,8 +268,11 @@ class Matcher:
             if not names <= self._named[fi] or (speech and not self._speech[fi]):
                 grounding = 0.0
             scored.append((fi, score, grounding))
-        # Ties break on fact order so the same question always gets the same answer.
-        return heapq.nsmallest(top, scored, key=lambda r: (-r[1], r[0]))
+        # Ties go to the closer phrasing, then to fact order, so the same question always
+        # gets the same answer.
+        return heapq.nsmallest(
+            top, scored, key=lambda r: (-round(r[1], 6), -phrasing.get(r[0], 0.0), r[0])
+        )
 
     @staticmethod
     def _phrasing(
@@ -354,7 +359,7 @@ def _accumulate(weights: dict[str, float], postings: dict[str, list[int]]) -> di
 
 
 _NUMBER = re.compile(
-    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|twenty"
+    r"\b(?!(?:1[89]|20)\d\d\b)\d+|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|twenty"
     r"|thirty|forty|fifty|hundred|thousand|million|billion|once|twice|dozens?)\b",
     re.IGNORECASE,
 )

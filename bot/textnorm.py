@@ -69,7 +69,7 @@ STOP_WORDS = (
     saying telling explaining knowing wondering thinking hold holds holding held
     reporter reporters journalist journalists press media
     whether need needs since yet else anything everything something along well shall may
-    might must
+    might must morning afternoon evening tonight yesterday tomorrow
     """.split()
     )
     - WH_WORDS
