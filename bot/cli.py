@@ -69,6 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument(
         "--floor", type=Path, help="JSON file of minimum scores; exit 1 when any is missed"
     )
+    ev.add_argument(
+        "--typos",
+        type=int,
+        metavar="SEED",
+        help="put one random typo in each question first (the same for the same seed)",
+    )
 
     bench = sub.add_parser("bench", help="measure answer latency and build time")
     bench.add_argument("--synthetic-facts", type=int, default=10_000, metavar="N")
@@ -230,12 +236,14 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.evaluate import EvalFileError, evaluate, load_eval_set
+    from bot.evaluate import EvalFileError, evaluate, load_eval_set, with_typos
 
     try:
         evalset = load_eval_set(args.file)
     except EvalFileError as exc:
         return _fail(str(exc), EXIT_USAGE)
+    if args.typos is not None:
+        evalset = with_typos(evalset, args.typos)
     floor = None
     if args.floor:
         try:

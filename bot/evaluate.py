@@ -6,6 +6,7 @@ phrase (case-insensitive, whitespace folded). out_of_scope: the reply must not a
 
 from __future__ import annotations
 
+import random
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -137,6 +138,41 @@ def load_eval_set(path: Path) -> EvalSet:
         err = exc.errors()[0]
         loc = ".".join(str(p) for p in err["loc"])
         raise EvalFileError(f"{path}: {loc}: {err['msg'].lower()}") from None
+
+
+def with_typos(evalset: EvalSet, seed: int) -> EvalSet:
+    """The same questions with one typo each (a letter swapped, dropped, doubled or
+    replaced in a word of six letters or more), the same for the same seed: how the
+    matcher holds up when people mistype."""
+    rng = random.Random(seed)
+
+    def typo(question: str) -> str:
+        tokens = question.split(" ")
+        long_words = [i for i, w in enumerate(tokens) if len(w) >= 6 and w.isalpha()]
+        if not long_words:
+            return question
+        i = rng.choice(long_words)
+        w, j = tokens[i], rng.randrange(1, len(tokens[i]) - 1)
+        edit = rng.choice(("swap", "drop", "double", "replace"))
+        if edit == "swap":
+            w = w[:j] + w[j + 1] + w[j] + w[j + 2 :]
+        elif edit == "drop":
+            w = w[:j] + w[j + 1 :]
+        elif edit == "double":
+            w = w[:j] + w[j] + w[j:]
+        else:
+            w = w[:j] + rng.choice("aeiou") + w[j + 1 :]
+        tokens[i] = w
+        return " ".join(tokens)
+
+    oos = evalset.out_of_scope
+    return EvalSet(
+        answerable=[a.model_copy(update={"q": typo(a.q)}) for a in evalset.answerable],
+        out_of_scope=_OutOfScope(
+            off_topic=[typo(q) for q in oos.off_topic],
+            near_topic=[typo(q) for q in oos.near_topic],
+        ),
+    )
 
 
 def _said(reply: Reply) -> str:

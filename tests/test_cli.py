@@ -124,6 +124,25 @@ def test_eval_lists_every_miss(tmp_path: Path) -> None:
     assert "MISS [answerable] 'how old is chen': wrong; said: [chen-age]" in out.stdout
 
 
+def test_eval_with_typos_misspells_each_question_once_and_repeatably(tmp_path: Path) -> None:
+    from rapidfuzz.distance import OSA
+
+    from bot.evaluate import load_eval_set, with_typos
+
+    dev = load_eval_set(DATA / "dev.yaml")
+    once, again, other = (with_typos(dev, seed) for seed in (7, 7, 8))
+    assert once == again
+    assert once != other
+    pairs = list(zip([a.q for a in dev.answerable], [a.q for a in once.answerable], strict=True))
+    pairs += list(zip(dev.out_of_scope.near_topic, once.out_of_scope.near_topic, strict=True))
+    changed = [(a, b) for a, b in pairs if a != b]
+    assert len(changed) > len(pairs) // 2  # most questions have a word long enough
+    assert all(OSA.distance(a, b) == 1 for a, b in changed)
+    out = run("eval", str(DATA / "dev.yaml"), "--typos", "7", "--json")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["answerable"] == 45
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
