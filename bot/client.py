@@ -14,6 +14,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import lexicon
 from bot.loader import FactBaseError, load_factbase
 from bot.matcher import Matcher
 from bot.questionlog import QuestionLog
@@ -65,6 +66,8 @@ class _QABotMixin:
             self.question_log = qlog if await qlog.open() else None
             if self.question_log is not None and self.settings.retention_days > 0:
                 self._purger = asyncio.create_task(self._purge_daily())
+        # The spelling word list loads now, off the event loop, not on the first question.
+        await asyncio.to_thread(lexicon.preload)
         for ext in EXTENSIONS:
             await self.load_extension(ext)  # type: ignore[attr-defined]
         if self.settings.dev_guild_id:

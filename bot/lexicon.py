@@ -1,23 +1,33 @@
 """Everyday English words, so that typo correction leaves real words alone.
 
 Without it "funded" would be "corrected" to the fact base's "founded" and "spend" to
-"send". The word list is pyspellchecker's English word frequencies, loaded once.
+"send". The word list is pyspellchecker's English word frequencies, loaded on first use (a
+quarter of a second) so that a question made only of known words never pays for it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache
 
 # Words seen fewer times than this in the frequency list are mostly misspellings and rare
-# names, which should still be corrected.
+# names ("junto"), which should still be corrected.
 MIN_COUNT = 100
 
 
-@lru_cache(maxsize=1)
-def is_english_word() -> Callable[[str], bool]:
-    """A predicate: is this (lowercase) word common English?"""
-    from spellchecker import SpellChecker  # loaded on first use: a quarter of a second
+@cache
+def _count() -> Callable[[str], int]:
+    """How often a word appears in the frequency list (0 when never)."""
+    from spellchecker import SpellChecker
 
-    frequency = SpellChecker(language="en", distance=1).word_frequency
-    return lambda word: frequency[word] >= MIN_COUNT
+    return SpellChecker(language="en", distance=1).word_frequency.__getitem__
+
+
+def is_english(word: str) -> bool:
+    """Is this lowercase word common English?"""
+    return _count()(word) >= MIN_COUNT
+
+
+def preload() -> None:
+    """Load the word list now (a server does this at start, not on its first question)."""
+    _count()

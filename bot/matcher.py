@@ -34,7 +34,7 @@ from rapidfuzz import fuzz, process, utils
 
 from bot.analyzer import Analysis, Analyzer
 from bot.factbase import Fact, FactBase
-from bot.lexicon import is_english_word
+from bot.lexicon import is_english
 from bot.reply import Outcome, Reply
 from bot.textnorm import LIGHT_WORDS, squash, stem
 
@@ -94,7 +94,7 @@ class Matcher:
         facts = factbase.facts
         self._facts = facts
         self.analyzer = Analyzer(
-            factbase.synonyms, (t for f in facts for t in _fact_texts(f)), is_english_word()
+            factbase.synonyms, (t for f in facts for t in _fact_texts(f)), is_english
         )
 
         cache: dict[str, Analysis] = {}
