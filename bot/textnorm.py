@@ -78,8 +78,9 @@ STOP_WORDS = (
 # Words that say a little about what is asked ("what happened to ...") but not enough to
 # refuse a question over: they weigh little, whatever their rarity.
 LIGHT_WORDS = frozenset(
-    """happen happens happened happening want wants wanted try tried trying role roles adopt
-    adopted people person help helps helped last lasted lasting""".split()
+    """happen happens happened happening want wants wanted try tried trying adopt
+    adopted people person help helps helped last lasted lasting achieve
+    achieved achieves accomplish accomplished""".split()
 )
 
 _stemmer = snowballstemmer.stemmer("english")
