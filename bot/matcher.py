@@ -141,7 +141,7 @@ class Matcher:
         self._answers = [
             k
             | ({"when"} if _TIME.search(f.answer) else set())
-            | ({"how many", "how old"} if _NUMBER.search(f.answer) else set())
+            | ({"how many", "how old"} if _NUMBER.search(_DATE.sub("", f.answer)) else set())
             | ({"how long"} if _DURATION.search(f.answer) else set())
             for f, k in zip(facts, self._kinds, strict=True)
         ]
@@ -361,6 +361,11 @@ def _accumulate(weights: dict[str, float], postings: dict[str, list[int]]) -> di
 _NUMBER = re.compile(
     r"\b(?!(?:1[89]|20)\d\d\b)\d+|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|twenty"
     r"|thirty|forty|fifty|hundred|thousand|million|billion|once|twice|dozens?)\b",
+    re.IGNORECASE,
+)
+_DATE = re.compile(  # "June 3" is a date, not a count
+    r"\b(?:january|february|march|april|may|june|july|august|september|october|november"
+    r"|december)\s+\d+",
     re.IGNORECASE,
 )
 _DURATION = re.compile(
