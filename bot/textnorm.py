@@ -49,7 +49,7 @@ STOP_WORDS = (
     before being below between both but by can cannot could couldn did didn do does doesn doing
     don down during each few for from further had hadn has hasn have haven having he her here
     hers herself him himself his i if in into is isn it its itself just let me more most my
-    myself no nor not of off on once only or other ought our ours ourselves out over own
+    myself no nor not of off on once only or ought our ours ourselves out over own
     same she should so some such than that the their theirs them themselves then there these
     they this those through to too under until up very was wasn we were weren while with won
     would wouldn you your yours yourself yourselves s t re ve ll d m
@@ -68,7 +68,7 @@ STOP_WORDS = (
     doesnt dont didnt isnt wasnt arent werent wont cant couldnt wouldnt shouldnt hasnt havent hadnt
     saying telling explaining knowing wondering thinking hold holds holding held
     reporter reporters journalist journalists press media
-    whether need needs since yet else anything everything something along well shall may
+    whether need needs since yet anything everything something along well shall may
     might must morning afternoon evening tonight yesterday tomorrow
     """.split()
     )
