@@ -121,7 +121,7 @@ class Analyzer:
                     pass  # the question word sets the kind (see _kind), not a term
                 elif word in _DATE_WORDS and i > 0 and surface[i - 1] in ("what", "which"):
                     pass  # "what year ...": only asks for a date (see _kind)
-                elif word == "long" and i > 0 and surface[i - 1] == "how":
+                elif word in ("long", "soon") and i > 0 and surface[i - 1] == "how":
                     pass  # "how long ...": only asks for a duration (see _kind)
                 elif word not in STOP_WORDS and not _unknown_adverb(word, self._known):
                     if word in self._known:
@@ -157,8 +157,12 @@ def _kind(raw: list[str]) -> str | None:
     for word, nxt in itertools.pairwise([*raw, ""]):
         if word in ("what", "which") and nxt in _DATE_WORDS:  # "what year ...": a date
             return "when"
+        if word == "how" and nxt == "soon":  # "how soon ...": a time
+            return "when"
         if word == "how" and nxt in ("long", "old"):  # "how long ...": a duration; an age
             return f"how {nxt}"
+        if word == "where" and raw[-1] == "from":  # "where is he from": an origin
+            return "where from"
         if word == "how" and nxt in _AMOUNT_WORDS:  # "how many ...": a number
             return "how many"
         if word in WH_WORDS:

@@ -75,7 +75,7 @@ class MatchConfig:
     # Question kinds a fact must have been asked with to answer them: a "where" question
     # about Chen's release is not answered by the fact saying when he was released.
     strict_kinds: frozenset[str] = frozenset(
-        {"where", "when", "how many", "how long", "how old", "outcome"}
+        {"where", "where from", "when", "how many", "how long", "how old", "outcome"}
     )
 
 
@@ -136,6 +136,8 @@ class Matcher:
         self._name_terms = frozenset(t for f in facts for p in f.people for t in analyze(p).terms)
         self._ground_postings = _postings(grounds)
         self._kinds = [frozenset(k for q in f.questions if (k := analyze(q).kind)) for f in facts]
+        # "Where was the story filed from" answers "where" questions as well.
+        self._kinds = [k | {"where"} if "where from" in k else k for k in self._kinds]
         # A fact whose answer gives a time answers "when", and one with a number "how
         # many", however the curator asked it.
         self._answers = [

@@ -53,6 +53,8 @@ def test_answers_what_people_type(matcher: Matcher, question: str, fact_id: str)
         "did chen travel to the united states",
         # The Christopher facts report his failure, never his words.
         "what did warren christopher tell beijing",
+        # Facts say where Chen spoke and was jailed, not where he comes from.
+        "where does chen ziming come from",
     ],
 )
 def test_abstains_when_the_article_does_not_say(matcher: Matcher, question: str) -> None:
