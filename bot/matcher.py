@@ -7,7 +7,8 @@ inverse document frequency across facts, so "chen" counts less than "hepatitis")
 - coverage: how much of the question's weight the fact's whole text (questions, answer,
   quote, people, topics) accounts for;
 - kind: a small bonus when the fact has been asked with the same kind of question
-  ("who", "when", yes/no), so "who was rearrested" prefers the fact naming the person.
+  ("who", "when", yes/no), so "who was rearrested" prefers the fact naming the person; a
+  curated phrasing asking another kind of question counts for less.
 A fact that cannot give the kind of answer asked for is not a candidate: a "where", "when",
 "how many", "how long" or "what happened to" question needs a fact that was asked that way
 (or, for "when", "how many" and "how long", whose answer holds a date, a number or a
@@ -67,6 +68,8 @@ class MatchConfig:
     max_suggestions: int = 3
     phrasing_weight: float = 0.6  # the rest of the score is coverage
     kind_bonus: float = 5.0
+    # A curated phrasing asking another kind of question ("why" for "what") counts this much.
+    kind_mismatch: float = 0.85
     text_phrasing_scale: float = 0.8  # how far an answer or quote counts as a phrasing
     # A question whose words are all common ("who made you") says too little to pick a fact
     # unless it scores at least sure_score.
@@ -238,7 +241,9 @@ class Matcher:
         q_norm = content_norm + (KIND_WEIGHT if kind else 0.0)
 
         # Only questions sharing a content term are candidates; the kind only adds weight.
-        phrasing = self._phrasing(content, kind, q_norm, self._questions, self._q_postings)
+        phrasing = self._phrasing(
+            content, kind, q_norm, self._questions, self._q_postings, mismatch=cfg.kind_mismatch
+        )
         if self._open:
             # Asked (nearly) as a question the curator knows the article leaves open, and
             # closer to it than to any question it answers: the article does not say.
@@ -285,6 +290,7 @@ class Matcher:
         postings: dict[str, list[int]],
         *,
         same_kind: bool = False,
+        mismatch: float = 1.0,
     ) -> dict[int, float]:
         """Per fact, the best weighted Dice overlap between the question and its phrasings
         (only those asking the same kind of question, with same_kind)."""
@@ -295,6 +301,8 @@ class Matcher:
                 continue
             shared = shared_terms + (KIND_WEIGHT if kind is not None and q.kind == kind else 0.0)
             dice = q.scale * 2 * shared / (q_norm + q.norm)
+            if kind and q.kind and q.kind != kind:
+                dice *= mismatch  # "why ... gestures" is not "what gestures"
             best[q.fact_index] = max(best[q.fact_index], dice)
         return best
 

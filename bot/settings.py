@@ -58,6 +58,7 @@ class Settings(BaseSettings):
     match_min_grounding: float = Field(default=_DEFAULT_MATCH.min_grounding, ge=0, le=1)
     match_ambiguity_margin: float = Field(default=_DEFAULT_MATCH.ambiguity_margin, ge=0, le=100)
     match_min_weight: float = Field(default=_DEFAULT_MATCH.min_weight, ge=0)
+    match_open_margin: float = Field(default=_DEFAULT_MATCH.open_margin, ge=0, le=1)
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -75,6 +76,7 @@ class Settings(BaseSettings):
             min_grounding=self.match_min_grounding,
             ambiguity_margin=self.match_ambiguity_margin,
             min_weight=self.match_min_weight,
+            open_margin=self.match_open_margin,
         )
 
 
