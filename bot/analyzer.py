@@ -27,6 +27,7 @@ _YES_NO_OPENERS = frozenset(
 )
 _MIN_PREFIX = 5
 _SPEECH_WORDS = frozenset("say says said saying tell tells told telling".split())
+_ASKER = frozenset("you u me us i".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +38,13 @@ class Analysis:
 
     @property
     def asks_speech(self) -> bool:
-        """Asks what someone said ("what did Christopher say in Beijing?")."""
-        return not _SPEECH_WORDS.isdisjoint(self.words)
+        """Asks what someone said ("what did Christopher say in Beijing?"); "can you tell
+        me ..." is only a polite way to ask."""
+        padded = ("", *self.words, "")
+        return any(
+            w in _SPEECH_WORDS and before not in _ASKER and after not in _ASKER
+            for before, w, after in zip(padded, padded[1:], padded[2:], strict=False)
+        )
 
 
 class Analyzer:
@@ -101,8 +107,14 @@ class Analyzer:
             i -= 1
         return word_stem
 
+    def _full_year(self, word: str) -> str:
+        """ "in 92" means 1992 when the facts know the year."""
+        if len(word) == 2 and word.isdigit() and (year := "19" + word) in self._known:
+            return year
+        return word
+
     def analyze(self, text: str, *, fix_typos: bool = True) -> Analysis:
-        raw = [_WH_ALIASES.get(w, w) for w in words(text)]
+        raw = [self._full_year(_WH_ALIASES.get(w, w)) for w in words(text)]
         surface = [self.correct(w) for w in raw] if fix_typos else raw
         stems = [stem(w) for w in surface]
         terms: list[str] = []
@@ -121,6 +133,8 @@ class Analyzer:
                     pass  # the question word sets the kind (see _kind), not a term
                 elif word in _DATE_WORDS and i > 0 and surface[i - 1] in ("what", "which"):
                     pass  # "what year ...": only asks for a date (see _kind)
+                elif word in ("year", "date") and i == len(surface) - 1 and _kind(raw) == "when":
+                    pass  # "chen arrest year": a keyword question asking for a date
                 elif word in ("long", "soon") and i > 0 and surface[i - 1] == "how":
                     pass  # "how long ...": only asks for a duration (see _kind)
                 elif word not in STOP_WORDS and not _unknown_adverb(word, self._known):
@@ -169,4 +183,6 @@ def _kind(raw: list[str]) -> str | None:
             return _KIND_OF.get(word, word)
     if raw and raw[0] in _YES_NO_OPENERS:
         return "yes/no"
+    if raw and raw[-1] in ("year", "date"):  # "chen arrest year": keywords asking for a date
+        return "when"
     return None

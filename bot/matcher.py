@@ -44,6 +44,9 @@ _HELP_TERMS = frozenset({"help", "command", "usag", "menu", "start", "hello", "i
 _GREETINGS = frozenset(
     {"hi", "hey", "hello", "hiya", "yo", "heya", "thanks", "thank", "thx", "ty", "cheers", "ok"}
 )
+_YOU = frozenset({"you", "u", "ya", "yourself"})
+# Someone asking how to do something themselves wants a how-to, not the article.
+_ASKS_FOR_ME = re.compile(r"\b(?:how|where|what|when|can|could|should|do)(?: do| can| should)? i\b")
 KIND_WEIGHT = 1.0
 LIGHT_WEIGHT = 1.0
 _LIGHT_TERMS = frozenset(stem(w) for w in LIGHT_WORDS)
@@ -196,6 +199,10 @@ class Matcher:
         analysis = self.analyzer.analyze(question)
         if set(analysis.terms) <= _HELP_TERMS | _LIGHT_TERMS:  # nothing to look up
             return self._help_or_abstain(question, analysis)
+        if analysis.words[-1] in _YOU:  # "who created you": about the bot, not the article
+            return Reply(question, Outcome.HELP, 0.0, suggestions=self._suggest([]))
+        if _ASKS_FOR_ME.search(" ".join(analysis.words)):  # "how do I get to Beijing"
+            return Reply(question, Outcome.ABSTAINED, 0.0, suggestions=self._suggest([]))
         ranked = self._rank(analysis)
         best_i, best_score, grounding = ranked[0] if ranked else (0, 0.0, 0.0)
         # A question of only common words ("who made you") says too little to pick a fact,

@@ -33,6 +33,9 @@ def _fact_id(matcher: Matcher, question: str) -> str | None:
         # Never asked with "when", but the answer gives a date.
         ("when were diplomatic ties between the us and china set up", "negotiations-1978"),
         ("what did tom ross tell reporters", "white-house-spokesman"),  # his words are quoted
+        ("can you tell me who wang juntao is", "wang-who"),  # "you" asking, not asked about
+        ("chen first arrest year", "chen-first-jailed"),  # keywords asking for a date
+        ("what did clinton accuse bush of in 92", "coddling-dictators"),  # '92 is 1992
     ],
 )
 def test_answers_what_people_type(matcher: Matcher, question: str, fact_id: str) -> None:
@@ -55,6 +58,9 @@ def test_answers_what_people_type(matcher: Matcher, question: str, fact_id: str)
         "what did warren christopher tell beijing",
         # Facts say where Chen spoke and was jailed, not where he comes from.
         "where does chen ziming come from",
+        # A how-to for the asker, sharing only a place name with the article.
+        "how do i get to beijing",
+        "what's the date today",
     ],
 )
 def test_abstains_when_the_article_does_not_say(matcher: Matcher, question: str) -> None:
@@ -70,7 +76,8 @@ def test_abstention_suggests_nearby_facts(matcher: Matcher) -> None:
 
 
 @pytest.mark.parametrize(
-    "question", ["hello", "hi!", "thanks!", "thank you", "help", "", "   ", "?"]
+    "question",
+    ["hello", "hi!", "thanks!", "thank you", "help", "", "   ", "?", "who created you"],
 )
 def test_greetings_thanks_and_help_get_help(matcher: Matcher, question: str) -> None:
     reply = matcher.answer(question)
