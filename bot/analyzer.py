@@ -133,6 +133,8 @@ class Analyzer:
                     pass  # the question word sets the kind (see _kind), not a term
                 elif word in _DATE_WORDS and i > 0 and surface[i - 1] in ("what", "which"):
                     pass  # "what year ...": only asks for a date (see _kind)
+                elif word in _PLACE_WORDS and i > 0 and surface[i - 1] in ("what", "which"):
+                    pass  # "which country ...": only asks for a place (see _kind)
                 elif word in ("year", "date") and i == len(surface) - 1 and _kind(raw) == "when":
                     pass  # "chen arrest year": a keyword question asking for a date
                 elif word in ("long", "soon") and i > 0 and surface[i - 1] == "how":
@@ -157,6 +159,7 @@ def _unknown_adverb(word: str, known: frozenset[str]) -> bool:
 _HAPPEN = frozenset({"happen", "happens", "happened", "happening"})
 _BECOME = frozenset({"become", "became"})  # "what became of Beijing Spring?"
 _DATE_WORDS = frozenset({"year", "month", "date", "day", "time"})
+_PLACE_WORDS = frozenset({"country", "city", "place", "location", "nation", "town"})
 _AMOUNT_WORDS = frozenset({"many", "much", "often", "far", "big", "large"})
 
 
@@ -171,6 +174,8 @@ def _kind(raw: list[str]) -> str | None:
     for word, nxt in itertools.pairwise([*raw, ""]):
         if word in ("what", "which") and nxt in _DATE_WORDS:  # "what year ...": a date
             return "when"
+        if word in ("what", "which") and nxt in _PLACE_WORDS:  # "which country ...": a place
+            return "where"
         if word == "how" and nxt == "soon":  # "how soon ...": a time
             return "when"
         if word == "how" and nxt in ("long", "old"):  # "how long ...": a duration; an age

@@ -69,7 +69,8 @@ STOP_WORDS = (
     saying telling explaining knowing wondering thinking hold holds holding held
     reporter reporters journalist journalists press media
     whether need needs since yet anything everything something along well shall may
-    might must morning afternoon evening tonight yesterday tomorrow
+    might must morning afternoon evening tonight yesterday tomorrow define defined definition
+    known
     """.split()
     )
     - WH_WORDS
