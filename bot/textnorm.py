@@ -70,7 +70,7 @@ STOP_WORDS = (
     reporter reporters journalist journalists press media
     whether need needs since yet anything everything something along well shall may
     might must morning afternoon evening tonight yesterday tomorrow define defined definition
-    known
+    known compare compared comparison connected connection
     """.split()
     )
     - WH_WORDS
