@@ -160,6 +160,8 @@ _HAPPEN = frozenset({"happen", "happens", "happened", "happening"})
 _BECOME = frozenset({"become", "became"})  # "what became of Beijing Spring?"
 _DATE_WORDS = frozenset({"year", "month", "date", "day", "time"})
 _PLACE_WORDS = frozenset({"country", "city", "place", "location", "nation", "town"})
+# Places that are also what the question is about ("which prison held Wang?").
+_PLACES = frozenset({"prison", "jail", "hospital", "clinic", "university", "school", "square"})
 _AMOUNT_WORDS = frozenset({"many", "much", "often", "far", "big", "large"})
 
 
@@ -174,7 +176,7 @@ def _kind(raw: list[str]) -> str | None:
     for word, nxt in itertools.pairwise([*raw, ""]):
         if word in ("what", "which") and nxt in _DATE_WORDS:  # "what year ...": a date
             return "when"
-        if word in ("what", "which") and nxt in _PLACE_WORDS:  # "which country ...": a place
+        if word in ("what", "which") and nxt in _PLACE_WORDS | _PLACES:  # "which country"
             return "where"
         if word == "how" and nxt == "soon":  # "how soon ...": a time
             return "when"

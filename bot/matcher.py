@@ -29,6 +29,7 @@ import heapq
 import math
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process, utils
@@ -141,49 +142,41 @@ class Matcher:
         self._speech = [bool(_SPEECH.search(_quoted_sentences(f))) for f in facts]
         self._name_terms = frozenset(t for f in facts for p in f.people for t in analyze(p).terms)
         self._ground_postings = _postings(grounds)
-        self._kinds = [frozenset(k for q in f.questions if (k := analyze(q).kind)) for f in facts]
-        # "Where was the story filed from" answers "where" questions as well.
-        self._kinds = [k | {"where"} if "where from" in k else k for k in self._kinds]
-        # A fact whose answer gives a time answers "when", and one with a number "how
-        # many", however the curator asked it.
-        self._answers = [
-            k
-            | ({"when"} if _TIME.search(f.answer) else set())
-            | ({"how many", "how old"} if _NUMBER.search(_DATE.sub("", f.answer)) else set())
-            | ({"how long"} if _DURATION.search(f.answer) else set())
-            for f, k in zip(facts, self._kinds, strict=True)
-        ]
+        self._kinds, self._answers, self._times = _answer_kinds(facts, analyze)
 
-        self._questions: list[_Question] = []
-        self._q_postings: dict[str, list[int]] = defaultdict(list)
         scale = self.config.text_phrasing_scale
-        for fi, fact in enumerate(facts):
-            # The answer and quote stand in as phrasings too, at a discount, so keyword
-            # questions that echo the article ("counterrevolutionary propaganda") match.
-            texts = [(q, 1.0) for q in fact.questions]
-            texts += [(fact.answer, scale), (fact.citation.quote, scale)]
-            for text, text_scale in texts:
-                a = analyze(text)
-                weights = self._weights(a)
-                norm = sum(weights.values()) + (KIND_WEIGHT if a.kind else 0.0)
-                qi = len(self._questions)
-                self._questions.append(_Question(fi, a.kind, norm, text_scale))
-                for term in weights:
-                    self._q_postings[term].append(qi)
+        # The answer and quote stand in as phrasings too, at a discount, so keyword
+        # questions that echo the article ("counterrevolutionary propaganda") match.
+        self._questions, self._q_postings = self._index(
+            [
+                [(q, 1.0) for q in f.questions] + [(f.answer, scale), (f.citation.quote, scale)]
+                for f in facts
+            ],
+            analyze,
+        )
         # Questions the article leaves open, indexed the same way but apart.
-        self._open: list[_Question] = []
-        self._open_postings: dict[str, list[int]] = defaultdict(list)
-        for fi, fact in enumerate(facts):
-            for text in fact.unanswered:
-                a = analyze(text)
-                weights = self._weights(a)
-                norm = sum(weights.values()) + (KIND_WEIGHT if a.kind else 0.0)
-                self._open.append(_Question(fi, a.kind, norm, 1.0))
-                for term in weights:
-                    self._open_postings[term].append(len(self._open) - 1)
+        self._open, self._open_postings = self._index(
+            [[(q, 1.0) for q in f.unanswered] for f in facts], analyze
+        )
         # For autocomplete: every curated question, pre-processed once.
         self._choices = [(q, fact.id) for fact in facts for q in fact.questions]
         self._choice_keys = [utils.default_process(q) for q, _ in self._choices]
+
+    def _index(
+        self, texts: list[list[tuple[str, float]]], analyze: Callable[[str], Analysis]
+    ) -> tuple[list[_Question], dict[str, list[int]]]:
+        """Phrasings (text, scale) per fact, and the postings from term to phrasing."""
+        questions: list[_Question] = []
+        postings: dict[str, list[int]] = defaultdict(list)
+        for fi, fact_texts in enumerate(texts):
+            for text, scale in fact_texts:
+                a = analyze(text)
+                weights = self._weights(a)
+                norm = sum(weights.values()) + (KIND_WEIGHT if a.kind else 0.0)
+                for term in weights:
+                    postings[term].append(len(questions))
+                questions.append(_Question(fi, a.kind, norm, scale))
+        return questions, postings
 
     def _idf_of(self, term: str) -> float:
         if term in _LIGHT_TERMS:
@@ -264,6 +257,7 @@ class Matcher:
 
         covered = _accumulate(content, self._doc_postings)
         names = self._name_terms.intersection(content)
+        asked_words = frozenset(analysis.words)
         speech = bool(names) and analysis.asks_speech  # "what did <person> say ..."
         grounded = _accumulate(content, self._ground_postings)
         pw = cfg.phrasing_weight
@@ -276,7 +270,9 @@ class Matcher:
             if kind is not None and kind in self._kinds[fi]:
                 score = min(100.0, score + cfg.kind_bonus)
             elif kind in cfg.strict_kinds:
-                if kind not in self._answers[fi]:
+                if kind not in self._answers[fi] and not (
+                    kind == "when" and self._times[fi] - asked_words
+                ):
                     continue  # the fact cannot answer this kind of question
                 score -= cfg.kind_bonus  # it can, but was never asked that way
             if not names <= self._named[fi] or (speech and not self._speech[fi]):
@@ -357,6 +353,28 @@ class Matcher:
             if len(out) >= limit:
                 break
         return out
+
+
+def _answer_kinds(
+    facts: tuple[Fact, ...], analyze: Callable[[str], Analysis]
+) -> tuple[list[frozenset[str]], list[frozenset[str]], list[frozenset[str]]]:
+    """Per fact: the kinds of question it was asked with; the kinds it can answer; the
+    times its answer gives."""
+    kinds = [frozenset(k for q in f.questions if (k := analyze(q).kind)) for f in facts]
+    # "Where was the story filed from" answers "where" questions as well.
+    kinds = [k | {"where"} if "where from" in k else k for k in kinds]
+    # A fact whose answer holds a number answers "how many", one with a duration "how
+    # long", however the curator asked it ("when" is checked per question, see _rank).
+    answers = [
+        k
+        | ({"how many", "how old"} if _NUMBER.search(_DATE.sub("", f.answer)) else set())
+        | ({"how long"} if _DURATION.search(f.answer) else set())
+        for f, k in zip(facts, kinds, strict=True)
+    ]
+    # The times an answer gives: "when was Chen arrested in 1989" is not answered by a fact
+    # whose only time is the 1989 the question already names.
+    times = [frozenset(t.lower() for t in _TIME.findall(f.answer)) for f in facts]
+    return kinds, [frozenset(a) for a in answers], times
 
 
 def _postings(docs: list[set[str]]) -> dict[str, list[int]]:

@@ -60,6 +60,10 @@ def test_answers_what_people_type(matcher: Matcher, question: str, fact_id: str)
         "where does chen ziming come from",
         # A how-to for the asker, sharing only a place name with the article.
         "how do i get to beijing",
+        # The only date near Chen's arrest is the 1989 the question already names.
+        "when was chen ziming detained in 1989",
+        # No fact names a prison.
+        "which prison was wang juntao kept in",
         "what's the date today",
     ],
 )
