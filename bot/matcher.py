@@ -261,8 +261,12 @@ class Matcher:
         speech = bool(names) and analysis.asks_speech  # "what did <person> say ..."
         grounded = _accumulate(content, self._ground_postings)
         pw = cfg.phrasing_weight
-        scored: list[tuple[int, float, float]] = []
-        for fi in phrasing.keys() | grounded.keys():
+        # (sort key..., fact index, score, grounding): ties go to the closer phrasing, then
+        # to fact order, so the same question always gets the same answer.
+        scored: list[tuple[float, float, int, float, float]] = []
+        # A fact sharing no word with any of its phrasings scores at most the coverage part,
+        # below min_score: only facts with some phrasing overlap are scored.
+        for fi in phrasing:
             grounding = grounded.get(fi, 0.0) / content_norm
             # Words of the fact's own text count most; words only of its passage a quarter.
             coverage = 0.75 * covered.get(fi, 0.0) / content_norm + 0.25 * grounding
@@ -277,12 +281,8 @@ class Matcher:
                 score -= cfg.kind_bonus  # it can, but was never asked that way
             if not names <= self._named[fi] or (speech and not self._speech[fi]):
                 grounding = 0.0
-            scored.append((fi, score, grounding))
-        # Ties go to the closer phrasing, then to fact order, so the same question always
-        # gets the same answer.
-        return heapq.nsmallest(
-            top, scored, key=lambda r: (-round(r[1], 6), -phrasing.get(r[0], 0.0), r[0])
-        )
+            scored.append((-round(score, 6), -phrasing.get(fi, 0.0), fi, score, grounding))
+        return [(fi, score, grounding) for *_, fi, score, grounding in heapq.nsmallest(top, scored)]
 
     @staticmethod
     def _phrasing(
@@ -297,16 +297,22 @@ class Matcher:
     ) -> dict[int, float]:
         """Per fact, the best weighted Dice overlap between the question and its phrasings
         (only those asking the same kind of question, with same_kind)."""
-        best: dict[int, float] = defaultdict(float)
+        best: dict[int, float] = {}
         for qi, shared_terms in _accumulate(content, postings).items():
             q = questions[qi]
-            if same_kind and q.kind != kind:
+            q_kind = q.kind
+            shared = shared_terms
+            if q_kind == kind:
+                if kind is not None:
+                    shared += KIND_WEIGHT
+            elif same_kind:
                 continue
-            shared = shared_terms + (KIND_WEIGHT if kind is not None and q.kind == kind else 0.0)
             dice = q.scale * 2 * shared / (q_norm + q.norm)
-            if kind and q.kind and q.kind != kind:
+            if kind and q_kind and q_kind != kind:
                 dice *= mismatch  # "why ... gestures" is not "what gestures"
-            best[q.fact_index] = max(best[q.fact_index], dice)
+            fi = q.fact_index
+            if dice > best.get(fi, 0.0):
+                best[fi] = dice
         return best
 
     def _help_or_abstain(self, question: str, analysis: Analysis) -> Reply:
