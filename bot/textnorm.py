@@ -80,7 +80,7 @@ STOP_WORDS = (
 # refuse a question over: they weigh little, whatever their rarity.
 LIGHT_WORDS = frozenset(
     """happen happens happened happening want wants wanted try tried trying adopt
-    adopted people person help helps helped last lasted lasting date dates achieve
+    adopted people person help helps helped last lasted lasting date dates acronym achieve
     achieved achieves accomplish accomplished""".split()
 )
 
