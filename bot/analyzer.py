@@ -124,7 +124,8 @@ class Analyzer:
             for size in range(min(longest, len(surface) - i), 0, -1):
                 target = self._phrases.get(tuple(stems[i : i + size]))
                 if target is not None:
-                    terms.append(target)
+                    if target not in STOP_WORDS:  # "end up" means "go": filler
+                        terms.append(target)
                     i += size
                     break
             else:

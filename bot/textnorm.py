@@ -71,6 +71,7 @@ STOP_WORDS = (
     whether need needs since yet anything everything something along well shall may
     might must morning afternoon evening tonight yesterday tomorrow define defined definition
     known compare compared comparison connected connection
+    reading guy guys dude folks wait whole stuff wise lately else back
     """.split()
     )
     - WH_WORDS
