@@ -72,6 +72,7 @@ STOP_WORDS = (
     might must morning afternoon evening tonight yesterday tomorrow define defined definition
     known compare compared comparison connected connection
     reading guy guys dude folks wait whole stuff wise lately else back
+    receive received receives receiving pro word words
     """.split()
     )
     - WH_WORDS
