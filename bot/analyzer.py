@@ -26,7 +26,7 @@ _YES_NO_OPENERS = frozenset(
     "is are was were did does do has have had can could will would should".split()
 )
 _MIN_PREFIX = 5
-_SPEECH_WORDS = frozenset("say says said saying tell tells told telling".split())
+_SPEECH_WORDS = frozenset("say says said saying tell tells told telling claim claimed stated".split())
 _ASKER = frozenset("you u me us i".split())
 
 

@@ -73,6 +73,9 @@ STOP_WORDS = (
     known compare compared comparison connected connection
     reading guy guys dude folks wait whole stuff wise lately else back
     receive received receives receiving pro word words
+    offer offered offers provide provided provides
+    cite cited cites mention mentioned mentions note noted reveal revealed indicate indicated
+    reportedly allegedly apparently supposedly claim claimed claims stated asserted
     """.split()
     )
     - WH_WORDS
@@ -82,7 +85,8 @@ STOP_WORDS = (
 # refuse a question over: they weigh little, whatever their rarity.
 LIGHT_WORDS = frozenset(
     """happen happens happened happening want wants wanted try tried trying adopt
-    adopted people person help helps helped last lasted lasting date dates acronym achieve
+    adopted people person help helps helped last lasted lasting date dates acronym produce
+    produces produced yield achieve
     achieved achieves accomplish accomplished""".split()
 )
 
