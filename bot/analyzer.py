@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from bisect import bisect_right
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -26,7 +27,9 @@ _YES_NO_OPENERS = frozenset(
     "is are was were did does do has have had can could will would should".split()
 )
 _MIN_PREFIX = 5
-_SPEECH_WORDS = frozenset("say says said saying tell tells told telling claim claimed stated".split())
+_SPEECH_WORDS = frozenset(
+    "say says said saying tell tells told telling claim claimed stated".split()
+)
 _ASKER = frozenset("you u me us i".split())
 
 
@@ -54,19 +57,36 @@ class Analyzer:
         vocabulary: Iterable[str],
         is_word: Callable[[str], bool] = lambda word: False,
     ) -> None:
+        fact_words = {w for text in vocabulary for w in words(text)}
+        known = fact_words | {w for vs in synonyms.values() for v in vs for w in words(v)}
         # Variants are keyed by their stems, so "released", "releasing" and "releases" all
-        # meet the same entry however the curator spelled it.
-        self._phrases: dict[tuple[str, ...], str] = {}
-        self._longest: dict[str, int] = {}  # first stem -> longest phrase starting with it
+        # meet the same entry however the curator spelled it. A one-word variant whose stem
+        # a word of another entry shares ("confer" and "conference") is matched as written.
+        entries: list[tuple[tuple[str, ...], str, str | None]] = []
+        singles: dict[str, set[str]] = defaultdict(set)
         for canonical, variants in synonyms.items():
             target = "_".join(stem(w) for w in words(canonical)) or canonical
             for variant in (canonical, *variants):
-                key = tuple(stem(w) for w in words(variant))
-                if key:
-                    self._phrases[key] = target
-                    self._longest[key[0]] = max(self._longest.get(key[0], 0), len(key))
-        fact_words = {w for text in vocabulary for w in words(text)}
-        known = fact_words | {w for vs in synonyms.values() for v in vs for w in words(v)}
+                ws = words(variant)
+                if ws:
+                    single = ws[0] if len(ws) == 1 else None
+                    entries.append((tuple(stem(w) for w in ws), target, single))
+                    if single is not None:
+                        singles[target].add(single)
+        by_stem: dict[str, set[str]] = defaultdict(set)
+        for words_of_group in singles.values():
+            for w in words_of_group:
+                by_stem[stem(w)].add(w)
+        self._exact: dict[str, str] = {}
+        self._phrases: dict[tuple[str, ...], str] = {}
+        self._longest: dict[str, int] = {}  # first stem -> longest phrase starting with it
+        for key, target, single in entries:
+            if single is not None:
+                self._exact[single] = target
+                if not by_stem[key[0]] <= singles[target]:
+                    continue
+            self._phrases[key] = target
+            self._longest[key[0]] = max(self._longest.get(key[0], 0), len(key))
         self._known = frozenset(known)
         self._is_word = is_word  # a real word is never a typo, even one letter off a fact word
         self._stems = sorted({stem(w) for w in known if len(w) >= _MIN_PREFIX})
@@ -120,9 +140,12 @@ class Analyzer:
         terms: list[str] = []
         i = 0
         while i < len(surface):
-            longest = self._longest.get(stems[i], 0)
+            longest = max(self._longest.get(stems[i], 0), 1)
             for size in range(min(longest, len(surface) - i), 0, -1):
-                target = self._phrases.get(tuple(stems[i : i + size]))
+                key = tuple(stems[i : i + size])
+                target = self._phrases.get(key) if size > 1 else None
+                if size == 1:
+                    target = self._exact.get(surface[i]) or self._phrases.get(key)
                 if target is not None:
                     if target not in STOP_WORDS:  # "end up" means "go": filler
                         terms.append(target)

@@ -47,7 +47,11 @@ _GREETINGS = frozenset(
 )
 _YOU = frozenset({"you", "u", "ya", "yourself"})
 # Someone asking how to do something themselves wants a how-to, not the article.
-_ASKS_FOR_ME = re.compile(r"\b(?:how|where|what|when|can|could|should|do)(?: do| can| should)? i\b")
+_ASKS_FOR_ME = re.compile(
+    r"\b(?:how|where|what|when|can|could|should|do)(?: do| can| should)? i\b"
+    r"|^(?:please )?(?:can|could|would|will) (?:you|u) (?:please )?"
+    r"(?!tell|explain|summari[sz]e|show|give|say|describe|list|let)\w+"
+)
 KIND_WEIGHT = 1.0
 LIGHT_WEIGHT = 1.0
 _LIGHT_TERMS = frozenset(stem(w) for w in LIGHT_WORDS)
@@ -194,7 +198,8 @@ class Matcher:
             return self._help_or_abstain(question, analysis)
         if analysis.words[-1] in _YOU:  # "who created you": about the bot, not the article
             return Reply(question, Outcome.HELP, 0.0, suggestions=self._suggest([]))
-        if _ASKS_FOR_ME.search(" ".join(analysis.words)):  # "how do I get to Beijing"
+        if _ASKS_FOR_ME.search(" ".join(analysis.words)):  # "how do I get to Beijing", "could
+            # you book a flight": a task for the bot, not a question about the article
             return Reply(question, Outcome.ABSTAINED, 0.0, suggestions=self._suggest([]))
         ranked = self._rank(analysis)
         best_i, best_score, grounding = ranked[0] if ranked else (0, 0.0, 0.0)

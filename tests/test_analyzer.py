@@ -43,3 +43,11 @@ def test_common_english_words_are_never_corrected(matcher: Matcher, word: str) -
 )
 def test_question_kind(matcher: Matcher, question: str, kind: str) -> None:
     assert matcher.analyzer.analyze(question).kind == kind
+
+
+def test_a_variant_sharing_a_stem_with_another_entry_matches_only_as_written(
+    matcher: Matcher,
+) -> None:
+    # "meeting" (a conference) and "meet" (meet conditions) share the stem "meet".
+    assert matcher.analyzer.analyze("the meeting").terms == ("confer",)
+    assert matcher.analyzer.analyze("meet the conditions").terms == ("meet", "condit")

@@ -34,6 +34,8 @@ def _fact_id(matcher: Matcher, question: str) -> str | None:
         ("when were diplomatic ties between the us and china set up", "negotiations-1978"),
         ("what did tom ross tell reporters", "white-house-spokesman"),  # his words are quoted
         ("can you tell me who wang juntao is", "wang-who"),  # "you" asking, not asked about
+        ("could you summarize the article", "article-summary"),
+        ("who is the author", "article-publication"),  # not "the authorities"
         ("chen first arrest year", "chen-first-jailed"),  # keywords asking for a date
         ("what did clinton accuse bush of in 92", "coddling-dictators"),  # '92 is 1992
     ],
@@ -65,6 +67,7 @@ def test_answers_what_people_type(matcher: Matcher, question: str, fact_id: str)
         # No fact names a prison.
         "which prison was wang juntao kept in",
         "what's the date today",
+        "would you schedule a meeting for me",  # a task for the bot
     ],
 )
 def test_abstains_when_the_article_does_not_say(matcher: Matcher, question: str) -> None:
