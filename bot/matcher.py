@@ -90,12 +90,10 @@ class MatchConfig:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class _Question:
-    fact_index: int
-    kind: str | None
-    norm: float  # total weight, the kind included
-    scale: float  # 1 for a curated question, less for the answer and quote
+# One indexed phrasing: (fact index, question kind, total weight with the kind included,
+# scale: 1 for a curated question, less for the answer and quote). A plain tuple, since
+# the inner loop of every question unpacks thousands of them.
+_Question = tuple[int, str | None, float, float]
 
 
 class Matcher:
@@ -179,7 +177,7 @@ class Matcher:
                 norm = sum(weights.values()) + (KIND_WEIGHT if a.kind else 0.0)
                 for term in weights:
                     postings[term].append(len(questions))
-                questions.append(_Question(fi, a.kind, norm, scale))
+                questions.append((fi, a.kind, norm, scale))
         return questions, postings
 
     def _idf_of(self, term: str) -> float:
@@ -304,18 +302,16 @@ class Matcher:
         (only those asking the same kind of question, with same_kind)."""
         best: dict[int, float] = {}
         for qi, shared_terms in _accumulate(content, postings).items():
-            q = questions[qi]
-            q_kind = q.kind
+            fi, q_kind, norm, scale = questions[qi]
             shared = shared_terms
             if q_kind == kind:
                 if kind is not None:
                     shared += KIND_WEIGHT
             elif same_kind:
                 continue
-            dice = q.scale * 2 * shared / (q_norm + q.norm)
+            dice = scale * 2 * shared / (q_norm + norm)
             if kind and q_kind and q_kind != kind:
                 dice *= mismatch  # "why ... gestures" is not "what gestures"
-            fi = q.fact_index
             if dice > best.get(fi, 0.0):
                 best[fi] = dice
         return best
@@ -397,10 +393,11 @@ def _postings(docs: list[set[str]]) -> dict[str, list[int]]:
 
 
 def _accumulate(weights: dict[str, float], postings: dict[str, list[int]]) -> dict[int, float]:
-    total: dict[int, float] = defaultdict(float)
+    total: dict[int, float] = {}
+    get = total.get
     for term, weight in weights.items():
         for i in postings.get(term, ()):
-            total[i] += weight
+            total[i] = get(i, 0.0) + weight
     return total
 
 
