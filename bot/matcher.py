@@ -9,10 +9,9 @@ inverse document frequency across facts, so "chen" counts less than "hepatitis")
 - kind: a small bonus when the fact has been asked with the same kind of question
   ("who", "when", yes/no), so "who was rearrested" prefers the fact naming the person; a
   curated phrasing asking another kind of question counts for less.
-A fact that cannot give the kind of answer asked for is not a candidate: a "where", "when",
-"how many", "how long" or "what happened to" question needs a fact that was asked that way
-(or, for "when", "how many" and "how long", whose answer holds a date, a number or a
-duration), so "where did Chen go after his release" does not get the date of his release.
+A fact that cannot give the kind of answer asked for is not a candidate (see
+`bot.answertypes`): "where did Chen go after his release" does not get the date of his
+release.
 The score, 0-100, ranks facts. Whether to answer at all is decided by grounding: how much
 of the question's weight the fact together with its cited paragraph accounts for. A
 question that names people in the article but asks about something the article never
@@ -35,10 +34,11 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process, utils
 
 from bot.analyzer import Analysis, Analyzer
+from bot.answertypes import answer_types, quoted_sentences
 from bot.factbase import Fact, FactBase
 from bot.lexicon import is_english
 from bot.reply import Outcome, Reply
-from bot.textnorm import LIGHT_WORDS, squash, stem
+from bot.textnorm import LIGHT_WORDS, stem
 
 # Words that make a message a request for help rather than a question about the article.
 _HELP_TERMS = frozenset({"help", "command", "usag", "menu", "start", "hello", "instruct"})
@@ -55,13 +55,6 @@ _ASKS_FOR_ME = re.compile(
 KIND_WEIGHT = 1.0
 LIGHT_WEIGHT = 1.0
 _LIGHT_TERMS = frozenset(stem(w) for w in LIGHT_WORDS)
-_TIME = re.compile(
-    r"\b(?:1[89]\d\d|20\d\d|january|february|march|april|may|june|july|august|september"
-    r"|october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
-    r"|today|yesterday|tomorrow|ago|spring|summer|autumn|fall|winter|months?|weeks?|years?"
-    r"|eve|recent|recently|later|earlier)\b",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,15 +129,12 @@ class Matcher:
         # A fact answers for the people it or its quoted sentence names, not for someone its
         # paragraph merely mentions ("the emissary Clinton sent" is not Bush's envoys).
         self._named = [
-            doc | set(analyze(_quoted_sentences(f)).terms)
+            doc | set(analyze(quoted_sentences(f)).terms)
             for f, doc in zip(facts, docs, strict=True)
         ]
-        # Whether the quoted sentence reports someone's words: only then can the fact say
-        # what a person said.
-        self._speech = [bool(_SPEECH.search(_quoted_sentences(f))) for f in facts]
         self._name_terms = frozenset(t for f in facts for p in f.people for t in analyze(p).terms)
         self._ground_postings = _postings(grounds)
-        self._kinds, self._answers, self._times = _answer_kinds(facts, analyze)
+        self._types = [answer_types(f, analyze) for f in facts]
 
         scale = self.config.text_phrasing_scale
         # The answer and quote stand in as phrasings too, at a discount, so keyword
@@ -274,15 +264,14 @@ class Matcher:
             # Words of the fact's own text count most; words only of its passage a quarter.
             coverage = 0.75 * covered.get(fi, 0.0) / content_norm + 0.25 * grounding
             score = 100 * (pw * phrasing.get(fi, 0.0) + (1 - pw) * coverage)
-            if kind is not None and kind in self._kinds[fi]:
+            types = self._types[fi]
+            if kind is not None and kind in types.asked:
                 score = min(100.0, score + cfg.kind_bonus)
             elif kind in cfg.strict_kinds:
-                if kind not in self._answers[fi] and not (
-                    kind == "when" and self._times[fi] - asked_words
-                ):
+                if not types.can_answer(kind, asked_words):
                     continue  # the fact cannot answer this kind of question
                 score -= cfg.kind_bonus  # it can, but was never asked that way
-            if not names <= self._named[fi] or (speech and not self._speech[fi]):
+            if not names <= self._named[fi] or (speech and not types.reports_speech):
                 grounding = 0.0
             scored.append((-round(score, 6), -phrasing.get(fi, 0.0), fi, score, grounding))
         return [(fi, score, grounding) for *_, fi, score, grounding in heapq.nsmallest(top, scored)]
@@ -362,28 +351,6 @@ class Matcher:
         return out
 
 
-def _answer_kinds(
-    facts: tuple[Fact, ...], analyze: Callable[[str], Analysis]
-) -> tuple[list[frozenset[str]], list[frozenset[str]], list[frozenset[str]]]:
-    """Per fact: the kinds of question it was asked with; the kinds it can answer; the
-    times its answer gives."""
-    kinds = [frozenset(k for q in f.questions if (k := analyze(q).kind)) for f in facts]
-    # "Where was the story filed from" answers "where" questions as well.
-    kinds = [k | {"where"} if "where from" in k else k for k in kinds]
-    # A fact whose answer holds a number answers "how many", one with a duration "how
-    # long", however the curator asked it ("when" is checked per question, see _rank).
-    answers = [
-        k
-        | ({"how many", "how old"} if _NUMBER.search(_DATE.sub("", f.answer)) else set())
-        | ({"how long"} if _DURATION.search(f.answer) else set())
-        for f, k in zip(facts, kinds, strict=True)
-    ]
-    # The times an answer gives: "when was Chen arrested in 1989" is not answered by a fact
-    # whose only time is the 1989 the question already names.
-    times = [frozenset(t.lower() for t in _TIME.findall(f.answer)) for f in facts]
-    return kinds, [frozenset(a) for a in answers], times
-
-
 def _postings(docs: list[set[str]]) -> dict[str, list[int]]:
     postings: dict[str, list[int]] = defaultdict(list)
     for i, doc in enumerate(docs):
@@ -399,45 +366,6 @@ def _accumulate(weights: dict[str, float], postings: dict[str, list[int]]) -> di
         for i in postings.get(term, ()):
             total[i] = get(i, 0.0) + weight
     return total
-
-
-_NUMBER = re.compile(
-    r"\b(?!(?:1[89]|20)\d\d\b)\d+|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|twenty"
-    r"|thirty|forty|fifty|hundred|thousand|million|billion|once|twice|dozens?)\b",
-    re.IGNORECASE,
-)
-_DATE = re.compile(  # "June 3" is a date, not a count
-    r"\b(?:january|february|march|april|may|june|july|august|september|october|november"
-    r"|december)\s+\d+",
-    re.IGNORECASE,
-)
-_DURATION = re.compile(
-    r"\b(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen"
-    r"|another|several|few)\s+(?:years?|months?|weeks?|days?|hours?)\b",
-    re.IGNORECASE,
-)
-_SPEECH = re.compile(
-    r"\b(?:said|say|says|told|comment|denounced|criticized|called|labeled|described"
-    r"|acknowledged|confirm or deny)\b|\"",
-    re.IGNORECASE,
-)
-# A sentence ends at . ! or ? and a space, but not after an initial ("U.S.", "S.").
-_SENTENCE_END = re.compile(r"(?<![.\s]\w[.])(?<=[.!?])[\"']?\s+")
-
-
-def _quoted_sentences(fact: Fact) -> str:
-    """The sentences of the cited paragraph that the quote is part of."""
-    paragraph = squash(fact.citation.source.paragraph(fact.citation.paragraph))
-    start = paragraph.find(squash(fact.citation.quote))
-    if start < 0:
-        return fact.citation.quote
-    end = start + len(squash(fact.citation.quote))
-    out, pos = [], 0
-    for sentence in _SENTENCE_END.split(paragraph):
-        if pos < end and start < pos + len(sentence) + 1:
-            out.append(sentence)
-        pos = paragraph.find(sentence, pos) + len(sentence)
-    return " ".join(out)
 
 
 def _fact_texts(fact: Fact) -> list[str]:

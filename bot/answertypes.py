@@ -1,0 +1,96 @@
+"""What kinds of question a fact can answer, read from its curated questions and its text.
+
+A "where" question needs a fact that says where; "when" one that says when. The curator's
+own phrasings are the surest sign ("Where did Chen give his 1976 speech?" is asked with
+"where"); for "when", "how many" and "how long" the answer's own words can tell too (a
+date, a number, a duration). The quoted sentence says whether the fact reports someone's
+words, which "what did <person> say" needs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.analyzer import Analysis
+from bot.factbase import Fact
+from bot.textnorm import squash
+
+_TIME = re.compile(
+    r"\b(?:1[89]\d\d|20\d\d|january|february|march|april|may|june|july|august|september"
+    r"|october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+    r"|today|yesterday|tomorrow|ago|spring|summer|autumn|fall|winter|months?|weeks?|years?"
+    r"|eve|recent|recently|later|earlier)\b",
+    re.IGNORECASE,
+)
+# A count: digits that are not a year, or a number word ("one" is too often a pronoun).
+_NUMBER = re.compile(
+    r"\b(?!(?:1[89]|20)\d\d\b)\d+|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven"
+    r"|twelve|thirteen|twenty|thirty|forty|fifty|hundred|thousand|million|billion|once"
+    r"|twice|dozens?)\b",
+    re.IGNORECASE,
+)
+_DATE = re.compile(  # "June 3" is a date, not a count
+    r"\b(?:january|february|march|april|may|june|july|august|september|october|november"
+    r"|december)\s+\d+",
+    re.IGNORECASE,
+)
+_DURATION = re.compile(
+    r"\b(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen"
+    r"|another|several|few)\s+(?:years?|months?|weeks?|days?|hours?)\b",
+    re.IGNORECASE,
+)
+_SPEECH = re.compile(
+    r"\b(?:said|say|says|told|comment|denounced|criticized|called|labeled|described"
+    r"|acknowledged|confirm or deny)\b|\"",
+    re.IGNORECASE,
+)
+# A sentence ends at . ! or ? and a space, but not after an initial ("U.S.", "S.").
+_SENTENCE_END = re.compile(r"(?<![.\s]\w[.])(?<=[.!?])[\"']?\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerTypes:
+    asked: frozenset[str]  # the kinds of question the curator asked the fact with
+    gives: frozenset[str]  # the kinds it can answer, asked that way or not
+    times: frozenset[str]  # the time words of its answer ("1989", "monday")
+    reports_speech: bool  # its quoted sentence reports someone's words
+
+    def can_answer(self, kind: str, asked_words: frozenset[str]) -> bool:
+        """Whether a question of this kind can be answered by the fact. For "when", a time
+        in the answer counts unless the question names it already ("when was Chen
+        arrested in 1989" is not answered by a fact whose only time is 1989)."""
+        return kind in self.gives or (kind == "when" and bool(self.times - asked_words))
+
+
+def answer_types(fact: Fact, analyze: Callable[[str], Analysis]) -> AnswerTypes:
+    asked = frozenset(k for q in fact.questions if (k := analyze(q).kind))
+    if "where from" in asked:  # "where was the story filed from" answers "where" too
+        asked |= {"where"}
+    gives = set(asked)
+    if _NUMBER.search(_DATE.sub("", fact.answer)):
+        gives |= {"how many", "how old"}
+    if _DURATION.search(fact.answer):
+        gives.add("how long")
+    return AnswerTypes(
+        asked=asked,
+        gives=frozenset(gives),
+        times=frozenset(t.lower() for t in _TIME.findall(fact.answer)),
+        reports_speech=bool(_SPEECH.search(quoted_sentences(fact))),
+    )
+
+
+def quoted_sentences(fact: Fact) -> str:
+    """The sentences of the cited paragraph that the quote is part of."""
+    paragraph = squash(fact.citation.source.paragraph(fact.citation.paragraph))
+    start = paragraph.find(squash(fact.citation.quote))
+    if start < 0:
+        return fact.citation.quote
+    end = start + len(squash(fact.citation.quote))
+    out, pos = [], 0
+    for sentence in _SENTENCE_END.split(paragraph):
+        if pos < end and start < pos + len(sentence) + 1:
+            out.append(sentence)
+        pos = paragraph.find(sentence, pos) + len(sentence)
+    return " ".join(out)
