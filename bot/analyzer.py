@@ -135,6 +135,13 @@ class Analyzer:
 
     def analyze(self, text: str, *, fix_typos: bool = True) -> Analysis:
         raw = [self._full_year(_WH_ALIASES.get(w, w)) for w in words(text)]
+        # "Could you please describe ...": the politeness asks nothing.
+        if len(raw) > 2 and raw[0] in _POLITE and raw[1] in ("you", "u"):
+            raw = raw[3:] if raw[2] == "please" else raw[2:]
+        # "Describe Oksenberg's role", "tell me who ...": an instruction is a question.
+        if len(raw) > 1 and raw[0] in _IMPERATIVES:
+            rest = raw[2:] if raw[1] in ("me", "us") else raw[1:]
+            raw = rest if rest and rest[0] in WH_WORDS else [_IMPERATIVES[raw[0]], *rest]
         surface = [self.correct(w) for w in raw] if fix_typos else raw
         stems = [stem(w) for w in surface]
         terms: list[str] = []
@@ -157,7 +164,7 @@ class Analyzer:
                     pass  # the question word sets the kind (see _kind), not a term
                 elif word in _DATE_WORDS and i > 0 and surface[i - 1] in ("what", "which"):
                     pass  # "what year ...": only asks for a date (see _kind)
-                elif word in _PLACE_WORDS and i > 0 and surface[i - 1] in ("what", "which"):
+                elif word in _PLACE_WORDS and _kind(raw) == "where":
                     pass  # "which country ...": only asks for a place (see _kind)
                 elif word in ("year", "date") and i == len(surface) - 1 and _kind(raw) == "when":
                     pass  # "chen arrest year": a keyword question asking for a date
@@ -183,7 +190,19 @@ def _unknown_adverb(word: str, known: frozenset[str]) -> bool:
 _HAPPEN = frozenset({"happen", "happens", "happened", "happening"})
 _BECOME = frozenset({"become", "became"})  # "what became of Beijing Spring?"
 _DATE_WORDS = frozenset({"year", "month", "date", "day", "time"})
-_PLACE_WORDS = frozenset({"country", "city", "place", "location", "nation", "town"})
+_PLACE_WORDS = frozenset({"country", "city", "place", "location", "nation", "town", "site"})
+_POLITE = frozenset({"can", "could", "would", "will"})
+# An instruction that opens a question, and the question word it stands for ("summarize"
+# is not one: it asks for the summary).
+_IMPERATIVES = {
+    **dict.fromkeys(
+        "describe explain state define discuss specify give"
+        " provide tell show assess list quote".split(),
+        "what",
+    ),
+    **dict.fromkeys("identify name".split(), "which"),
+    "locate": "where",
+}
 # Places that are also what the question is about ("which prison held Wang?").
 _PLACES = frozenset({"prison", "jail", "hospital", "clinic", "university", "school", "square"})
 _AMOUNT_WORDS = frozenset({"many", "much", "often", "far", "big", "large"})

@@ -38,7 +38,7 @@ from bot.answertypes import answer_types, quoted_sentences
 from bot.factbase import Fact, FactBase
 from bot.lexicon import is_english
 from bot.reply import Outcome, Reply
-from bot.textnorm import LIGHT_WORDS, stem
+from bot.textnorm import LIGHT_WORDS, stem, words
 
 # Words that make a message a request for help rather than a question about the article.
 _HELP_TERMS = frozenset({"help", "command", "usag", "menu", "start", "hello", "instruct"})
@@ -50,7 +50,8 @@ _YOU = frozenset({"you", "u", "ya", "yourself"})
 _ASKS_FOR_ME = re.compile(
     r"\b(?:how|where|what|when|can|could|should|do)(?: do| can| should)? i\b"
     r"|^(?:please )?(?:can|could|would|will) (?:you|u) (?:please )?"
-    r"(?!tell|explain|summari[sz]e|show|give|say|describe|list|let)\w+"
+    r"(?!please|tell|explain|summari[sz]e|show|give|say|describe|list|let|state|name|identify|define"
+    r"|quote|provide|outline|remind)\w+"
 )
 KIND_WEIGHT = 1.0
 LIGHT_WEIGHT = 1.0
@@ -186,7 +187,7 @@ class Matcher:
             return self._help_or_abstain(question, analysis)
         if analysis.words[-1] in _YOU:  # "who created you": about the bot, not the article
             return Reply(question, Outcome.HELP, 0.0, suggestions=self._suggest([]))
-        if _ASKS_FOR_ME.search(" ".join(analysis.words)):  # "how do I get to Beijing", "could
+        if _ASKS_FOR_ME.search(" ".join(words(question))):  # "how do I get to Beijing", "could
             # you book a flight": a task for the bot, not a question about the article
             return Reply(question, Outcome.ABSTAINED, 0.0, suggestions=self._suggest([]))
         ranked = self._rank(analysis)

@@ -37,6 +37,8 @@ def test_common_english_words_are_never_corrected(matcher: Matcher, word: str) -
         ("how old is wang", "how old"),
         ("how soon after 1989 did bush send envoys", "when"),
         ("where does wang come from", "where from"),
+        ("locate the 1989 protests", "where"),  # an instruction
+        ("could you tell me when chen was jailed", "when"),
         ("what hapened to wei jingsheng", "outcome"),  # the kind survives a typo
         ("is chen sick", "yes/no"),
     ],

@@ -35,6 +35,8 @@ def _fact_id(matcher: Matcher, question: str) -> str | None:
         ("what did tom ross tell reporters", "white-house-spokesman"),  # his words are quoted
         ("can you tell me who wang juntao is", "wang-who"),  # "you" asking, not asked about
         ("could you summarize the article", "article-summary"),
+        ("Describe Oksenberg's role.", "oksenberg-role"),  # an instruction, not a question
+        ("could you please name the journal chen founded", "beijing-spring"),
         ("who is the author", "article-publication"),  # not "the authorities"
         ("chen first arrest year", "chen-first-jailed"),  # keywords asking for a date
         ("what did clinton accuse bush of in 92", "coddling-dictators"),  # '92 is 1992
