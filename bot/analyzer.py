@@ -138,7 +138,10 @@ class Analyzer:
         # "Could you please describe ...": the politeness asks nothing.
         if len(raw) > 2 and raw[0] in _POLITE and raw[1] in ("you", "u"):
             raw = raw[3:] if raw[2] == "please" else raw[2:]
-        # "Describe Oksenberg's role", "tell me who ...": an instruction is a question.
+        # "Describe Oksenberg's role", "tell me who ...": an instruction is a question;
+        # "summarize the article" asks for the summary, "summarize the order" about the order.
+        if raw and raw[0] in _SUMMARIZE and not all(w in STOP_WORDS for w in raw[1:]):
+            raw = ["what", *raw[1:]]
         if len(raw) > 1 and raw[0] in _IMPERATIVES:
             rest = raw[2:] if raw[1] in ("me", "us") else raw[1:]
             raw = rest if rest and rest[0] in WH_WORDS else [_IMPERATIVES[raw[0]], *rest]
@@ -192,8 +195,8 @@ _BECOME = frozenset({"become", "became"})  # "what became of Beijing Spring?"
 _DATE_WORDS = frozenset({"year", "month", "date", "day", "time"})
 _PLACE_WORDS = frozenset({"country", "city", "place", "location", "nation", "town", "site"})
 _POLITE = frozenset({"can", "could", "would", "will"})
-# An instruction that opens a question, and the question word it stands for ("summarize"
-# is not one: it asks for the summary).
+_SUMMARIZE = frozenset({"summarize", "summarise", "outline"})
+# An instruction that opens a question, and the question word it stands for.
 _IMPERATIVES = {
     **dict.fromkeys(
         "describe explain state define discuss specify give"
