@@ -74,7 +74,8 @@ STOP_WORDS = (
     reading guy guys dude folks wait whole stuff wise lately else back
     receive received receives receiving pro word words
     man men woman women anywhere somewhere involved involve involvement per
-    apply applied duration
+    apply applied duration individual individuals together inquiry inquiries queries measure
+    measures attach attached among
     offer offered offers provide provided provides
     cite cited cites mention mentioned mentions note noted reveal revealed indicate indicated
     reportedly allegedly apparently supposedly claim claimed claims stated asserted
