@@ -185,7 +185,9 @@ class Matcher:
         analysis = self.analyzer.analyze(question)
         if set(analysis.terms) <= _HELP_TERMS | _LIGHT_TERMS:  # nothing to look up
             return self._help_or_abstain(question, analysis)
-        if analysis.words[-1] in _YOU:  # "who created you": about the bot, not the article
+        about_bot = analysis.words[-1] in _YOU or analysis.words[0] in _YOU
+        if about_bot or analysis.words[:2] == ("are", "you"):
+            # "who created you", "you speak chinese?": about the bot, not the article
             return Reply(question, Outcome.HELP, 0.0, suggestions=self._suggest([]))
         if _ASKS_FOR_ME.search(" ".join(words(question))):  # "how do I get to Beijing", "could
             # you book a flight": a task for the bot, not a question about the article

@@ -86,7 +86,10 @@ def test_abstention_suggests_nearby_facts(matcher: Matcher) -> None:
 
 @pytest.mark.parametrize(
     "question",
-    ["hello", "hi!", "thanks!", "thank you", "help", "", "   ", "?", "who created you"],
+    [
+        *("hello", "hi!", "thanks!", "thank you", "help", "", "   ", "?"),
+        *("who created you", "you speak chinese?", "are you a robot"),  # about the bot
+    ],
 )
 def test_greetings_thanks_and_help_get_help(matcher: Matcher, question: str) -> None:
     reply = matcher.answer(question)
