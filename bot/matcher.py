@@ -46,6 +46,7 @@ _GREETINGS = frozenset(
     {"hi", "hey", "hello", "hiya", "yo", "heya", "thanks", "thank", "thx", "ty", "cheers", "ok"}
 )
 _YOU = frozenset({"you", "u", "ya", "yourself"})
+_CLOCK = frozenset({"now"})  # "now" alone asks the time, not the article
 # Someone asking how to do something themselves wants a how-to, not the article.
 _ASKS_FOR_ME = re.compile(
     r"\b(?:how|where|what|when|can|could|should|do)(?: do| can| should)? i\b"
@@ -183,7 +184,8 @@ class Matcher:
         """Never raises: any string in, a Reply out."""
         cfg = self.config
         analysis = self.analyzer.analyze(question)
-        if set(analysis.terms) <= _HELP_TERMS | _LIGHT_TERMS:  # nothing to look up
+        # Nothing to look up ("help", "who made you", "what's the time right now").
+        if set(analysis.terms) <= _HELP_TERMS | _LIGHT_TERMS | _CLOCK:
             return self._help_or_abstain(question, analysis)
         about_bot = analysis.words[-1] in _YOU or analysis.words[0] in _YOU
         if about_bot or analysis.words[:2] == ("are", "you"):

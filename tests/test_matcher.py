@@ -70,6 +70,7 @@ def test_answers_what_people_type(matcher: Matcher, question: str, fact_id: str)
         "which prison was wang juntao kept in",
         "what's the date today",
         "would you schedule a meeting for me",  # a task for the bot
+        "what is the time right now",
     ],
 )
 def test_abstains_when_the_article_does_not_say(matcher: Matcher, question: str) -> None:
