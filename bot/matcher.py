@@ -49,7 +49,9 @@ _YOU = frozenset({"you", "u", "ya", "yourself"})
 _CLOCK = frozenset({"now"})  # "now" alone asks the time, not the article
 # Someone asking how to do something themselves wants a how-to, not the article.
 _ASKS_FOR_ME = re.compile(
-    r"\b(?:how|where|what|when|can|could|should|do)(?: do| can| should)? i\b"
+    r"\b(?:how|where|what|when|can|could|should|do)(?: do| can| should)? i\b|\bhow to\b"
+    # "what is a tariff": a definition of a word, which the article does not give
+    r"|^(?:what|whats) (?:is |are )?(?:a|an) \w+$"
     r"|^(?:please )?(?:can|could|would|will) (?:you|u) (?:please )?"
     r"(?!please|tell|explain|summari[sz]e|show|give|say|describe|list|let|state|name|identify|define"
     r"|quote|provide|outline|remind)\w+"
@@ -187,7 +189,9 @@ class Matcher:
         # Nothing to look up ("help", "who made you", "what's the time right now").
         if set(analysis.terms) <= _HELP_TERMS | _LIGHT_TERMS | _CLOCK:
             return self._help_or_abstain(question, analysis)
-        about_bot = analysis.words[-1] in _YOU or analysis.words[0] in _YOU
+        about_bot = (
+            analysis.words[-1] in _YOU or analysis.words[0] in _YOU or "your" in analysis.words
+        )
         if about_bot or analysis.words[:2] == ("are", "you"):
             # "who created you", "you speak chinese?": about the bot, not the article
             return Reply(question, Outcome.HELP, 0.0, suggestions=self._suggest([]))

@@ -71,6 +71,8 @@ def test_answers_what_people_type(matcher: Matcher, question: str, fact_id: str)
         "what's the date today",
         "would you schedule a meeting for me",  # a task for the bot
         "what is the time right now",
+        "what is a tariff",  # a definition the article does not give
+        "how to get bail",
     ],
 )
 def test_abstains_when_the_article_does_not_say(matcher: Matcher, question: str) -> None:
@@ -89,7 +91,7 @@ def test_abstention_suggests_nearby_facts(matcher: Matcher) -> None:
     "question",
     [
         *("hello", "hi!", "thanks!", "thank you", "help", "", "   ", "?"),
-        *("who created you", "you speak chinese?", "are you a robot"),  # about the bot
+        *("who created you", "you speak chinese?", "are you a robot", "what is your purpose"),
     ],
 )
 def test_greetings_thanks_and_help_get_help(matcher: Matcher, question: str) -> None:
