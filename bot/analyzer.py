@@ -147,15 +147,16 @@ class Analyzer:
             raw = rest if rest and rest[0] in WH_WORDS else [_IMPERATIVES[raw[0]], *rest]
         surface = [self.correct(w) for w in raw] if fix_typos else raw
         stems = [stem(w) for w in surface]
+        kind = _kind(surface)
+        raw_kind = _kind(raw)  # the skips below read the words as typed
         terms: list[str] = []
         i = 0
         while i < len(surface):
             longest = max(self._longest.get(stems[i], 0), 1)
             for size in range(min(longest, len(surface) - i), 0, -1):
-                key = tuple(stems[i : i + size])
-                target = self._phrases.get(key) if size > 1 else None
-                if size == 1:
-                    target = self._exact.get(surface[i]) or self._phrases.get(key)
+                target = self._phrases.get(tuple(stems[i : i + size]))
+                if size == 1:  # a one-word variant as written wins over a shared stem
+                    target = self._exact.get(surface[i]) or target
                 if target is not None:
                     if target not in STOP_WORDS:  # "end up" means "go": filler
                         terms.append(target)
@@ -167,9 +168,9 @@ class Analyzer:
                     pass  # the question word sets the kind (see _kind), not a term
                 elif word in _DATE_WORDS and i > 0 and surface[i - 1] in ("what", "which"):
                     pass  # "what year ...": only asks for a date (see _kind)
-                elif word in _PLACE_WORDS and _kind(raw) == "where":
+                elif word in _PLACE_WORDS and raw_kind == "where":
                     pass  # "which country ...": only asks for a place (see _kind)
-                elif word in ("year", "date") and i == len(surface) - 1 and _kind(raw) == "when":
+                elif word in ("year", "date") and i == len(surface) - 1 and raw_kind == "when":
                     pass  # "chen arrest year": a keyword question asking for a date
                 elif word in ("long", "soon") and i > 0 and surface[i - 1] == "how":
                     pass  # "how long ...": only asks for a duration (see _kind)
@@ -180,7 +181,7 @@ class Analyzer:
                         term = self._known_stem(stems[i]) if fix_typos else stems[i]
                         terms.append(self._phrases.get((term,), term))
                 i += 1
-        return Analysis(tuple(terms), _kind(surface), tuple(surface))
+        return Analysis(tuple(terms), kind, tuple(surface))
 
 
 def _unknown_adverb(word: str, known: frozenset[str]) -> bool:
@@ -208,6 +209,7 @@ _IMPERATIVES = {
 }
 # Places that are also what the question is about ("which prison held Wang?").
 _PLACES = frozenset({"prison", "jail", "hospital", "clinic", "university", "school", "square"})
+_WHERE_NOUNS = _PLACE_WORDS | _PLACES
 _AMOUNT_WORDS = frozenset({"many", "much", "often", "far", "big", "large"})
 
 
@@ -222,7 +224,7 @@ def _kind(raw: list[str]) -> str | None:
     for word, nxt in itertools.pairwise([*raw, ""]):
         if word in ("what", "which") and nxt in _DATE_WORDS:  # "what year ...": a date
             return "when"
-        if word in ("what", "which") and nxt in _PLACE_WORDS | _PLACES:  # "which country"
+        if word in ("what", "which") and nxt in _WHERE_NOUNS:  # "which country", "which prison"
             return "where"
         if word == "how" and nxt == "soon":  # "how soon ...": a time
             return "when"

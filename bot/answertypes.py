@@ -17,11 +17,11 @@ from bot.analyzer import Analysis
 from bot.factbase import Fact
 from bot.textnorm import squash
 
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _TIME = re.compile(
-    r"\b(?:1[89]\d\d|20\d\d|january|february|march|april|may|june|july|august|september"
-    r"|october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
-    r"|today|yesterday|tomorrow|ago|spring|summer|autumn|fall|winter|months?|weeks?|years?"
-    r"|eve|recent|recently|later|earlier)\b",
+    rf"\b(?:1[89]\d\d|20\d\d|{_MONTHS}|monday|tuesday|wednesday|thursday|friday|saturday"
+    r"|sunday|today|yesterday|tomorrow|ago|spring|summer|autumn|fall|winter|months?|weeks?"
+    r"|years?|eve|recent|recently|later|earlier)\b",
     re.IGNORECASE,
 )
 # A count: digits that are not a year, or a number word ("one" is too often a pronoun).
@@ -31,11 +31,7 @@ _NUMBER = re.compile(
     r"|twice|dozens?)\b",
     re.IGNORECASE,
 )
-_DATE = re.compile(  # "June 3" is a date, not a count
-    r"\b(?:january|february|march|april|may|june|july|august|september|october|november"
-    r"|december)\s+\d+",
-    re.IGNORECASE,
-)
+_DATE = re.compile(rf"\b(?:{_MONTHS})\s+\d+", re.IGNORECASE)  # "June 3": a date, not a count
 _DURATION = re.compile(
     r"\b(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen"
     r"|another|several|few)\s+(?:years?|months?|weeks?|days?|hours?)\b",
@@ -64,7 +60,8 @@ class AnswerTypes:
         return kind in self.gives or (kind == "when" and bool(self.times - asked_words))
 
 
-def answer_types(fact: Fact, analyze: Callable[[str], Analysis]) -> AnswerTypes:
+def answer_types(fact: Fact, quoted: str, analyze: Callable[[str], Analysis]) -> AnswerTypes:
+    """`quoted`: the fact's quoted sentences (see quoted_sentences)."""
     asked = frozenset(k for q in fact.questions if (k := analyze(q).kind))
     if "where from" in asked:  # "where was the story filed from" answers "where" too
         asked |= {"where"}
@@ -77,7 +74,7 @@ def answer_types(fact: Fact, analyze: Callable[[str], Analysis]) -> AnswerTypes:
         asked=asked,
         gives=frozenset(gives),
         times=frozenset(t.lower() for t in _TIME.findall(fact.answer)),
-        reports_speech=bool(_SPEECH.search(quoted_sentences(fact))),
+        reports_speech=bool(_SPEECH.search(quoted)),
     )
 
 

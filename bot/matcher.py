@@ -132,13 +132,11 @@ class Matcher:
         self._doc_postings = _postings(docs)
         # A fact answers for the people it or its quoted sentence names, not for someone its
         # paragraph merely mentions ("the emissary Clinton sent" is not Bush's envoys).
-        self._named = [
-            doc | set(analyze(quoted_sentences(f)).terms)
-            for f, doc in zip(facts, docs, strict=True)
-        ]
+        quoted = [quoted_sentences(f) for f in facts]
+        self._named = [doc | set(analyze(q).terms) for q, doc in zip(quoted, docs, strict=True)]
         self._name_terms = frozenset(t for f in facts for p in f.people for t in analyze(p).terms)
         self._ground_postings = _postings(grounds)
-        self._types = [answer_types(f, analyze) for f in facts]
+        self._types = [answer_types(f, q, analyze) for f, q in zip(facts, quoted, strict=True)]
 
         scale = self.config.text_phrasing_scale
         # The answer and quote stand in as phrasings too, at a discount, so keyword
@@ -194,17 +192,16 @@ class Matcher:
         )
         if about_bot or analysis.words[:2] == ("are", "you"):
             # "who created you", "you speak chinese?": about the bot, not the article
-            return Reply(question, Outcome.HELP, 0.0, suggestions=self._suggest([]))
+            return self._no_answer(question, Outcome.HELP)
         if _ASKS_FOR_ME.search(" ".join(words(question))):  # "how do I get to Beijing", "could
             # you book a flight": a task for the bot, not a question about the article
-            return Reply(question, Outcome.ABSTAINED, 0.0, suggestions=self._suggest([]))
-        ranked = self._rank(analysis)
+            return self._no_answer(question, Outcome.ABSTAINED)
+        content = self._weights(analysis)
+        ranked = self._rank(analysis, content)
         best_i, best_score, grounding = ranked[0] if ranked else (0, 0.0, 0.0)
         # A question of only common words ("who made you") says too little to pick a fact,
         # unless it is (nearly) a question the curator wrote.
-        vague = (
-            sum(self._weights(analysis).values()) < cfg.min_weight and best_score < cfg.sure_score
-        )
+        vague = sum(content.values()) < cfg.min_weight and best_score < cfg.sure_score
         if not ranked or best_score < cfg.min_score or grounding < cfg.min_grounding or vague:
             return Reply(question, Outcome.ABSTAINED, best_score, suggestions=self._suggest(ranked))
         fact = self._facts[best_i]
@@ -223,7 +220,7 @@ class Matcher:
     def nearest(self, question: str) -> tuple[Fact, float] | None:
         """The closest fact and its score, even when too far to answer (for curators)."""
         analysis = self.analyzer.analyze(question)
-        ranked = self._rank(analysis, top=1) if analysis.terms else []
+        ranked = self._rank(analysis, self._weights(analysis), top=1) if analysis.terms else []
         return (self._facts[ranked[0][0]], ranked[0][1]) if ranked else None
 
     def reply_for(self, fact_id: str) -> Reply | None:
@@ -234,10 +231,12 @@ class Matcher:
         related = tuple(self.factbase.related(fact)[: self.config.max_suggestions])
         return Reply(fact.display_question, Outcome.ANSWERED, 100.0, fact, (), related)
 
-    def _rank(self, analysis: Analysis, top: int = 8) -> list[tuple[int, float, float]]:
-        """The best (fact index, score, grounding) triples, best first."""
+    def _rank(
+        self, analysis: Analysis, content: dict[str, float], top: int = 8
+    ) -> list[tuple[int, float, float]]:
+        """The best (fact index, score, grounding) triples, best first; `content` is the
+        question's term weights."""
         cfg = self.config
-        content = self._weights(analysis)
         content_norm = sum(content.values())
         kind = analysis.kind
         q_norm = content_norm + (KIND_WEIGHT if kind else 0.0)
@@ -322,6 +321,10 @@ class Matcher:
         outcome = (
             Outcome.HELP if (greeting or asked_help or not analysis.terms) else Outcome.ABSTAINED
         )
+        return self._no_answer(question, outcome)
+
+    def _no_answer(self, question: str, outcome: Outcome) -> Reply:
+        """Help or "the article doesn't say", with the article's opening questions."""
         return Reply(question, outcome, 0.0, suggestions=self._suggest([]))
 
     def _suggest(self, ranked: list[tuple[int, float, float]]) -> tuple[Fact, ...]:
