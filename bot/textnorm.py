@@ -60,16 +60,16 @@ STOP_WORDS = (
     get got go goes going gone went is there thing things time times
     enough much many lot lots supposed meant
     put puts putting give gave given gives come came comes see saw seen look looks looked
-    use used become became seem seems seemed ever even exactly name names named called
+    use used become became seem seems seemed ever even name names named called
     true truly right correct heard hear read day days today tonight
     deal u ur r abt bc cuz bout wat wut background info information detail details bio quote
     quotes quoted think thinks thought believe believes feel play played plays phrase phrases
     expression wording toward towards regarding concerning meaning good great nice cool sup
     doesnt dont didnt isnt wasnt arent werent wont cant couldnt wouldnt shouldnt hasnt havent hadnt
-    saying telling explaining knowing wondering thinking hold holds holding held
+    saying telling explaining knowing thinking hold holds holding held
     reporter reporters journalist journalists press media
     whether need needs since yet anything everything something along well shall may
-    might must morning afternoon evening tonight yesterday tomorrow define defined definition
+    might must morning afternoon evening yesterday tomorrow define defined definition
     known compare compared comparison connected connection
     reading guy guys dude folks wait whole stuff wise lately else back
     receive received receives receiving pro word words
