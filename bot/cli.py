@@ -57,6 +57,23 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("questions", nargs="+", metavar="QUESTION", help="a question, or - for stdin")
     ask.add_argument("--json", action="store_true", help="one JSON object a line")
     ask.add_argument("--log", action="store_true", help="record the questions in the question log")
+    ask.add_argument(
+        "--explain",
+        action="store_true",
+        help="also show how the question was read, the candidates and why (JSON)",
+    )
+
+    cal = sub.add_parser(
+        "calibrate", help="refit the answer / ask back / not-in-article decision (decision.json)"
+    )
+    cal.add_argument(
+        "files",
+        type=Path,
+        nargs="*",
+        metavar="FILE",
+        help="labeled questions (dev.yaml format; default: tests/data/train/*.yaml)",
+    )
+    cal.add_argument("--dry-run", action="store_true", help="show the fit, write nothing")
 
     facts = sub.add_parser("facts", help="list every fact")
     facts.add_argument("--json", action="store_true", help="one JSON object a line")
@@ -174,16 +191,22 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             questions.append(q)
     with _question_log(settings, "cli", enabled=args.log) as record:
         for q in questions:
-            _ask_one(matcher, q, args.json, len(questions) > 1, record)
+            _ask_one(matcher, q, args, len(questions) > 1, record)
     return EXIT_OK
 
 
-def _ask_one(matcher: Matcher, q: str, as_json: bool, several: bool, record) -> None:  # type: ignore[no-untyped-def]
+def _ask_one(matcher: Matcher, q: str, args: argparse.Namespace, several: bool, record) -> None:  # type: ignore[no-untyped-def]
     start = time.perf_counter()
     reply = matcher.answer(q)
     if record is not None:
         record(reply, (time.perf_counter() - start) * 1000)
-    if as_json:
+    if args.explain:
+        out = to_json(reply) if args.json else {"question": q}
+        out["explain"] = matcher.explain(q)
+        print(json.dumps(out, ensure_ascii=False, indent=None if args.json else 2))
+        if args.json:
+            return
+    if args.json:
         print(json.dumps(to_json(reply), ensure_ascii=False))
     else:
         if several:
@@ -279,6 +302,45 @@ def _below_floor(summary: dict[str, object], floor: dict[str, float]) -> list[st
     return failures
 
 
+def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.calibrate import CalibrationError, collect, fit, load_sets, write
+    from bot.evaluate import EvalFileError
+
+    try:
+        factbase = load_factbase(settings.facts_dir, decision=False)
+    except FactBaseError as exc:
+        return _fail(str(exc))
+    files = args.files or sorted((settings.facts_dir.parent / "tests/data/train").glob("*.yaml"))
+    if not files:
+        return _fail("no training files: name them (calibrate FILE ...)", EXIT_USAGE)
+    try:
+        sets = load_sets(files)
+    except EvalFileError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    samples = collect(factbase, sets, settings.match_config())
+    trained_on = {"files": [p.name for p in files], "questions": len(samples)}
+    try:
+        result = fit(samples, trained_on)
+    except CalibrationError as exc:
+        return _fail(str(exc))
+    spec = result.spec
+    print(
+        f"fitted on {result.samples} questions from {len(files)} file(s); "
+        f"answer at p >= {spec.answer.threshold:.3f}, ask back at p >= "
+        f"{spec.clarify.threshold:.3f}"
+    )
+    print(
+        f"on the training questions: right {100 * result.right:.1f}%, "
+        f"wrong {100 * result.wrong:.1f}%, helpful {100 * result.helpful:.1f}%, "
+        f"not-in-article to answerable {100 * result.not_in_article:.1f}%, "
+        f"near-topic answered {100 * result.near_answered:.1f}%"
+    )
+    if args.dry_run:
+        return EXIT_OK
+    print(f"wrote {write(spec, settings.facts_dir)}")
+    return EXIT_OK
+
+
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     from bot.bench import run_bench
     from bot.evaluate import EvalFileError, load_eval_set
@@ -351,6 +413,7 @@ _COMMANDS = {
     "check": cmd_check,
     "eval": cmd_eval,
     "bench": cmd_bench,
+    "calibrate": cmd_calibrate,
     "report": cmd_report,
     "run": cmd_run,
     "sync": cmd_sync,

@@ -1,7 +1,12 @@
 """Score the matcher on an evaluation file (the `dev.yaml` format).
 
 answerable: the reply must answer, and its answer or quote must contain one `expect`
-phrase (case-insensitive, whitespace folded). out_of_scope: the reply must not answer.
+phrase (case-insensitive, whitespace folded); an optional `register` (plain, casual, typo,
+keyword, formal, learner, indirect, paraphrase, ...) groups the scores. out_of_scope: the
+reply must not answer.
+
+Besides right and wrong: a clarification is helpful when its first choice is the right
+fact, and "the article doesn't say" to an answerable question is the costliest miss.
 """
 
 from __future__ import annotations
@@ -16,8 +21,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot import lexicon
+from bot.factbase import Fact
 from bot.matcher import Matcher
-from bot.reply import Reply
+from bot.reply import Outcome, Reply
 from bot.textnorm import squash
 
 
@@ -26,9 +32,11 @@ class EvalFileError(Exception):
 
 
 class _Answerable(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
     q: str
     expect: list[str] = Field(min_length=1)
+    # "register" names a BaseModel method; the file's key maps to this field.
+    style: str | None = Field(default=None, alias="register")
 
 
 class _OutOfScope(BaseModel):
@@ -47,7 +55,7 @@ class EvalSet(BaseModel):
 class Miss:
     kind: str  # answerable / off_topic / near_topic
     question: str
-    verdict: str  # wrong / abstained / answered
+    verdict: str  # wrong / clarify / not_in_article / help / answered
     said: str
     expected: list[str] = field(default_factory=list)
 
@@ -57,13 +65,18 @@ class EvalReport:
     answerable: int = 0
     correct: int = 0
     wrong: int = 0
-    abstained: int = 0
+    abstained: int = 0  # not answered: clarified, "not in the article" or help
+    clarified: int = 0
+    clarified_right_first: int = 0  # a clarification whose first choice is right
+    not_in_article: int = 0  # "the article doesn't say" to an answerable question
     off_topic: int = 0
     off_topic_abstained: int = 0
     near_topic: int = 0
     near_topic_abstained: int = 0
     latencies_ms: list[float] = field(default_factory=list)
     misses: list[Miss] = field(default_factory=list)
+    # register -> [asked, right, wrong]
+    registers: dict[str, list[int]] = field(default_factory=dict)
 
     @staticmethod
     def _pct(part: int, whole: int) -> float:
@@ -76,6 +89,14 @@ class EvalReport:
     @property
     def wrong_pct(self) -> float:
         return self._pct(self.wrong, self.answerable) if self.answerable else 0.0
+
+    @property
+    def helpful_pct(self) -> float:
+        return self._pct(self.correct + self.clarified_right_first, self.answerable)
+
+    @property
+    def not_in_article_pct(self) -> float:
+        return self._pct(self.not_in_article, self.answerable) if self.answerable else 0.0
 
     @property
     def off_topic_pct(self) -> float:
@@ -97,14 +118,22 @@ class EvalReport:
             "correct": self.correct,
             "wrong": self.wrong,
             "abstained": self.abstained,
+            "clarified": self.clarified,
+            "not_in_article": self.not_in_article,
             "correct_pct": round(self.correct_pct, 1),
             "wrong_pct": round(self.wrong_pct, 1),
+            "helpful_pct": round(self.helpful_pct, 1),
+            "not_in_article_pct": round(self.not_in_article_pct, 1),
             "off_topic": self.off_topic,
             "off_topic_abstained_pct": round(self.off_topic_pct, 1),
             "near_topic": self.near_topic,
             "near_topic_abstained_pct": round(self.near_topic_pct, 1),
             "latency_ms_p50": round(self.percentile(50), 3),
             "latency_ms_p99": round(self.percentile(99), 3),
+            "by_register": {
+                name: {"asked": n, "correct": right, "wrong": wrong}
+                for name, (n, right, wrong) in sorted(self.registers.items())
+            },
             "misses": [asdict(m) for m in self.misses],
         }
 
@@ -116,13 +145,24 @@ class EvalReport:
             lines.append("")
         lines += [
             f"answerable: {self.correct}/{self.answerable} correct ({self.correct_pct:.1f}%), "
-            f"{self.wrong} wrong ({self.wrong_pct:.1f}%), {self.abstained} abstained",
+            f"{self.wrong} wrong ({self.wrong_pct:.1f}%), {self.abstained} not answered "
+            f'({self.clarified} asked back, {self.not_in_article} "not in the article")',
+            f"helpful (right, or asked back with the right fact first): {self.helpful_pct:.1f}%; "
+            f'"not in the article" to answerable: {self.not_in_article_pct:.1f}%',
             f"off-topic abstained: {self.off_topic_abstained}/{self.off_topic} "
             f"({self.off_topic_pct:.1f}%)",
             f"near-topic abstained: {self.near_topic_abstained}/{self.near_topic} "
             f"({self.near_topic_pct:.1f}%)",
             f"latency: p50 {self.percentile(50):.3f} ms, p99 {self.percentile(99):.3f} ms",
         ]
+        if len(self.registers) > 1 or None not in self.registers:
+            lines.append(
+                "by register: "
+                + ", ".join(
+                    f"{name} {self._pct(right, n):.0f}% ({wrong} wrong)"
+                    for name, (n, right, wrong) in sorted(self.registers.items())
+                )
+            )
         return "\n".join(lines)
 
 
@@ -177,6 +217,8 @@ def with_typos(evalset: EvalSet, seed: int) -> EvalSet:
 
 
 def _said(reply: Reply) -> str:
+    if reply.outcome is Outcome.CLARIFY and reply.suggestions:
+        return f"(clarify; first choice [{reply.suggestions[0].id}])"
     if reply.fact is None:
         return f"({reply.outcome.value})"
     return f"[{reply.fact.id}] {reply.fact.answer}"
@@ -189,21 +231,35 @@ def _timed(matcher: Matcher, question: str, report: EvalReport) -> Reply:
     return reply
 
 
+def right_fact(fact: Fact, expect: list[str]) -> bool:
+    haystack = squash(fact.answer) + "\n" + squash(fact.citation.quote)
+    return any(squash(e) in haystack for e in expect)
+
+
 def evaluate(matcher: Matcher, evalset: EvalSet) -> EvalReport:
     lexicon.preload()  # a one-off quarter second is not a question's latency
     report = EvalReport()
     for item in evalset.answerable:
         report.answerable += 1
         reply = _timed(matcher, item.q, report)
+        tally = report.registers.setdefault(item.style or "unlabeled", [0, 0, 0])
+        tally[0] += 1
         if reply.fact is None:
             report.abstained += 1
-            report.misses.append(Miss("answerable", item.q, "abstained", _said(reply), item.expect))
-            continue
-        haystack = squash(reply.fact.answer) + "\n" + squash(reply.fact.citation.quote)
-        if any(squash(e) in haystack for e in item.expect):
+            if reply.outcome is Outcome.CLARIFY:
+                report.clarified += 1
+                if reply.suggestions and right_fact(reply.suggestions[0], item.expect):
+                    report.clarified_right_first += 1
+            elif reply.outcome is Outcome.NOT_IN_ARTICLE:
+                report.not_in_article += 1
+            verdict = reply.outcome.value
+            report.misses.append(Miss("answerable", item.q, verdict, _said(reply), item.expect))
+        elif right_fact(reply.fact, item.expect):
             report.correct += 1
+            tally[1] += 1
         else:
             report.wrong += 1
+            tally[2] += 1
             report.misses.append(Miss("answerable", item.q, "wrong", _said(reply), item.expect))
     for kind, questions in (
         ("off_topic", evalset.out_of_scope.off_topic),

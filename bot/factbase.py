@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.decide import DecisionSpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +63,8 @@ class FactBase:
     facts: tuple[Fact, ...]
     # canonical term -> variant phrasings, all in plain words as the curator wrote them
     synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # The fitted answer / clarify / not-in-the-article decision (facts/decision.json).
+    decision: DecisionSpec | None = None
     by_id: dict[str, Fact] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -2,6 +2,7 @@
 
 Layout of the folder:
 - `synonyms.yaml`: `synonyms: {canonical: [variant, ...]}`, shared by all sources.
+- `decision.json`: the fitted decision (see `bot.decide`; refit with `bot calibrate`).
 - every other `*.yaml`: one source article: `source:` (metadata and the name of the
   article's text file beside it) and `facts:` (the curated facts citing that article).
 
@@ -21,6 +22,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from rapidfuzz import fuzz
 
+from bot.decide import DECISION_FILE, Decision, DecisionError, DecisionSpec
 from bot.factbase import Citation, Fact, FactBase, Source
 from bot.textnorm import words
 
@@ -99,8 +101,9 @@ def default_facts_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "facts"
 
 
-def load_factbase(folder: Path | str | None = None) -> FactBase:
-    """Load and validate every file in `folder`; raise FactBaseError listing all problems."""
+def load_factbase(folder: Path | str | None = None, *, decision: bool = True) -> FactBase:
+    """Load and validate every file in `folder`; raise FactBaseError listing all problems.
+    `decision=False` skips decision.json (calibrate, which fits a new one, needs none)."""
     folder = Path(folder) if folder is not None else default_facts_dir()
     problems: list[Problem] = []
     if not folder.is_dir():
@@ -130,9 +133,31 @@ def load_factbase(folder: Path | str | None = None) -> FactBase:
             facts.extend((path, f) for f in loaded[1])
 
     _check_across_facts(facts, declared, problems)
+    spec = _load_decision(folder, problems) if decision else None
     if problems:
         raise FactBaseError(problems)
-    return FactBase(sources=tuple(sources), facts=tuple(f for _, f in facts), synonyms=synonyms)
+    return FactBase(
+        sources=tuple(sources),
+        facts=tuple(f for _, f in facts),
+        synonyms=synonyms,
+        decision=spec,
+    )
+
+
+def _load_decision(folder: Path, problems: list[Problem]) -> DecisionSpec | None:
+    """The folder's fitted decision; a folder without one (a new article) borrows the
+    shipped one until `bot calibrate` fits its own. None only when neither exists, which
+    the matcher reports (calibrate itself needs none)."""
+    path = folder / DECISION_FILE
+    if not path.exists():
+        path = default_facts_dir() / DECISION_FILE
+        if not path.exists():
+            return None
+    try:
+        return Decision.load(path).spec
+    except DecisionError as exc:
+        problems.append(Problem(str(path), None, None, str(exc).removeprefix(f"{path}: ")))
+        return None
 
 
 def _read_yaml(path: Path, problems: list[Problem]) -> Any:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import discord
 
 from bot.factbase import Fact, FactBase, Source
-from bot.reply import ABSTAIN_TEXT, HELP_TEXT, Outcome, Reply
+from bot.reply import ABSTAIN_TEXT, CLARIFY_TEXT, HELP_TEXT, Outcome, Reply
 
 NO_PINGS = discord.AllowedMentions.none()
 ANSWER_COLOUR = discord.Colour(0x2B6CB0)
@@ -49,6 +49,14 @@ def answer_embed(reply: Reply) -> discord.Embed:
         return help_embed(reply)
     title = clean_user_text(reply.question, TITLE_MAX)
     fact = reply.fact
+    if reply.outcome is Outcome.CLARIFY:
+        # The candidates are the buttons below, best guess first; listed here too so
+        # the message reads on its own (and in notifications).
+        return discord.Embed(
+            title=title,
+            description=shorten(f"{CLARIFY_TEXT}\n{_bullets(reply.suggestions)}", DESCRIPTION_MAX),
+            colour=UNSURE_COLOUR,
+        )
     if fact is None:
         embed = discord.Embed(title=title, description=ABSTAIN_TEXT, colour=ABSTAIN_COLOUR)
         if reply.suggestions:
@@ -107,7 +115,7 @@ def feedback_buttons(reply: Reply, question_id: int) -> list[discord.ui.Button[d
     besides, a sure answer. Each carries the logged question's id."""
     fact_id = reply.fact.id if reply.fact else ""
     buttons = []
-    if reply.outcome in (Outcome.AMBIGUOUS, Outcome.ABSTAINED):
+    if reply.outcome in (Outcome.AMBIGUOUS, Outcome.CLARIFY, Outcome.NOT_IN_ARTICLE):
         buttons.append(
             discord.ui.Button(
                 label="None of these",

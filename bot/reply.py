@@ -16,7 +16,8 @@ from bot.factbase import Fact
 class Outcome(StrEnum):
     ANSWERED = "answered"
     AMBIGUOUS = "ambiguous"  # answered with the best fact, close runners-up offered
-    ABSTAINED = "abstained"  # the article does not answer it
+    CLARIFY = "clarify"  # not sure what was meant: the best candidates, best guess first
+    NOT_IN_ARTICLE = "not_in_article"  # the article does not answer it
     HELP = "help"  # a greeting, thanks, "help" or nothing at all
 
 
@@ -49,6 +50,7 @@ HELP_TEXT = (
     "Every answer quotes the paragraph it comes from."
 )
 ABSTAIN_TEXT = "The article doesn't say. I only answer what the article itself reports."
+CLARIFY_TEXT = "I'm not sure I understood. Did you mean:"
 
 
 def to_json(reply: Reply) -> dict[str, Any]:
@@ -69,6 +71,8 @@ def to_json(reply: Reply) -> dict[str, Any]:
         "score": round(reply.score, 1),
         "citation": citation,
         "suggestions": [f.display_question for f in reply.offers],
+        "outcome": reply.outcome.value,
+        "suggestion_ids": [f.id for f in reply.offers],
     }
 
 
@@ -90,6 +94,10 @@ def to_text(reply: Reply) -> str:
             lines.append("")
             lines.append("Related:")
             lines.extend(f"  \u2022 {f.display_question}" for f in reply.suggestions)
+        return "\n".join(lines)
+    if reply.outcome is Outcome.CLARIFY:
+        lines.append(CLARIFY_TEXT)
+        lines.extend(f"  \u2022 {f.display_question}" for f in reply.suggestions)
         return "\n".join(lines)
     lines.append(HELP_TEXT if reply.outcome is Outcome.HELP else ABSTAIN_TEXT)
     if reply.suggestions:

@@ -51,7 +51,8 @@ class Report:
     total: int = 0
     answered: int = 0
     ambiguous: int = 0
-    abstained: int = 0
+    abstained: int = 0  # "the article doesn't say"
+    clarified: int = 0  # asked back "did you mean"
     help: int = 0
     askers: int = 0
     none_of_these: int = 0
@@ -62,6 +63,9 @@ class Report:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+_MISSED = frozenset({"abstained", "not_in_article", "clarify"})
 
 
 def group_questions(questions: list[str], threshold: float = GROUP_SIMILARITY) -> list[list[str]]:
@@ -95,7 +99,9 @@ def build_report(rows: list[Row], matcher: Matcher, since_seconds: float, top: i
     outcomes = Counter(r.outcome for r in rows)
     report.answered = outcomes["answered"]
     report.ambiguous = outcomes["ambiguous"]
-    report.abstained = outcomes["abstained"]
+    # Rows logged before clarifications existed say "abstained".
+    report.abstained = outcomes["abstained"] + outcomes["not_in_article"]
+    report.clarified = outcomes["clarify"]
     report.help = outcomes["help"]
     report.askers = len({r.user_hash for r in rows if r.user_hash})
     report.none_of_these = sum(1 for r in rows if r.votes_none)
@@ -103,7 +109,7 @@ def build_report(rows: list[Row], matcher: Matcher, since_seconds: float, top: i
     if questions:
         report.answer_rate = round(100.0 * (report.answered + report.ambiguous) / questions, 1)
 
-    missed = [r.question for r in rows if r.outcome == "abstained" or r.votes_none]
+    missed = [r.question for r in rows if r.outcome in _MISSED or r.votes_none]
     for group in group_questions(missed)[:top]:
         nearest = matcher.nearest(group[0])
         report.misses.append(
@@ -141,7 +147,8 @@ def to_text(report: Report, *, short: bool = False) -> str:
     lines = [
         f"Last {period}: {report.total} messages, {report.askers} distinct askers.",
         f"Answer rate {report.answer_rate:.1f}%: {report.answered} answered, "
-        f"{report.ambiguous} ambiguous, {report.abstained} unanswered, {report.help} help; "
+        f"{report.ambiguous} ambiguous, {report.clarified} asked back, "
+        f"{report.abstained} unanswered, {report.help} help; "
         f"{report.none_of_these} marked \u201cnone of these\u201d.",
     ]
     top = 5 if short else len(report.misses)

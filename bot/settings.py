@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.loader import default_facts_dir
 from bot.matcher import MatchConfig
+from bot.rank import RankConfig
 
 _DEFAULT_MATCH = MatchConfig()
 
@@ -54,11 +55,9 @@ class Settings(BaseSettings):
     retention_days: int = Field(default=90, ge=0)  # 0 keeps rows forever
     hash_salt: SecretStr = SecretStr("change-me")
 
-    match_min_score: float = Field(default=_DEFAULT_MATCH.min_score, ge=0, le=100)
-    match_min_grounding: float = Field(default=_DEFAULT_MATCH.min_grounding, ge=0, le=1)
+    # Whether to answer is decided by facts/decision.json (refit: python -m bot calibrate).
     match_ambiguity_margin: float = Field(default=_DEFAULT_MATCH.ambiguity_margin, ge=0, le=100)
-    match_min_weight: float = Field(default=_DEFAULT_MATCH.min_weight, ge=0)
-    match_open_margin: float = Field(default=_DEFAULT_MATCH.open_margin, ge=0, le=1)
+    match_open_margin: float = Field(default=_DEFAULT_MATCH.rank.open_margin, ge=0, le=1)
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -72,11 +71,8 @@ class Settings(BaseSettings):
 
     def match_config(self) -> MatchConfig:
         return MatchConfig(
-            min_score=self.match_min_score,
-            min_grounding=self.match_min_grounding,
             ambiguity_margin=self.match_ambiguity_margin,
-            min_weight=self.match_min_weight,
-            open_margin=self.match_open_margin,
+            rank=RankConfig(open_margin=self.match_open_margin),
         )
 
 

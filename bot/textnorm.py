@@ -79,6 +79,10 @@ STOP_WORDS = (
     offer offered offers provide provided provides
     cite cited cites mention mentioned mentions note noted reveal revealed indicate indicated
     reportedly allegedly apparently supposedly claim claimed claims stated asserted
+    ngl tbh tho bruh lowkey highkey smth sth nah lmao lmfao rofl idk imo imho iirc afaik fyi
+    fr rn kinda sorta gonna wanna gotta yall yeah yep yup nope omg wtf ikr anyway anyways
+    idea forgot forget remind mind happen wondered curious ppl n pls srsly literally
+    honestly seriously totally super pretty quite rather just still again already
     """.split()
     )
     - WH_WORDS

@@ -13,7 +13,10 @@ import pytest
 from tests.conftest import DATA
 
 ROOT = Path(__file__).parent.parent
-JSON_KEYS = {"question", "answered", "answer", "fact_id", "score", "citation", "suggestions"}
+JSON_KEYS = {
+    *("question", "answered", "answer", "fact_id", "score", "citation", "suggestions"),
+    *("outcome", "suggestion_ids"),
+}
 
 
 def run(
@@ -64,6 +67,40 @@ def test_ask_json_has_exactly_the_contract_keys() -> None:
     assert abstained["citation"] is None
     assert abstained["fact_id"] is None
     assert 1 <= len(abstained["suggestions"]) <= 3
+    assert (answered["outcome"], abstained["outcome"]) == ("answered", "not_in_article")
+    assert len(abstained["suggestion_ids"]) == len(abstained["suggestions"])
+    assert len(answered["suggestion_ids"]) == len(answered["suggestions"])
+
+
+def test_calibrate_refits_the_decision_file(tmp_path: Path) -> None:
+    import shutil
+
+    facts = tmp_path / "facts"
+    shutil.copytree(ROOT / "facts", facts)
+    (facts / "decision.json").write_text("{}", encoding="utf-8")
+    # A broken decision file is named by `check` ...
+    broken = run("--facts", str(facts), "check")
+    assert broken.returncode == 1
+    assert "decision.json: features" in broken.stdout + broken.stderr
+    # ... and calibrate writes a valid one from labeled questions.
+    out = run("--facts", str(facts), "calibrate", str(DATA / "train" / "blind-a.yaml"))
+    assert out.returncode == 0, out.stderr
+    assert "answer at p >=" in out.stdout
+    fitted = json.loads((facts / "decision.json").read_text(encoding="utf-8"))
+    assert fitted["trained_on"]["files"] == ["blind-a.yaml"]
+    assert run("--facts", str(facts), "check").returncode == 0
+    asked = run("--facts", str(facts), "ask", "--json", "how old is chen ziming")
+    assert json.loads(asked.stdout)["fact_id"] == "chen-age"
+
+
+def test_ask_explain_shows_why() -> None:
+    out = run("ask", "--json", "--explain", "where was chen ziming born")
+    line = json.loads(out.stdout)
+    assert line["outcome"] == "not_in_article"
+    why = line["explain"]
+    assert why["outcome"] == "not_in_article"
+    assert why["p_clarify"] < why["clarify_threshold"]
+    assert why["features"]["ungrounded_english"] > 0  # "born": a word the article never uses
 
 
 def test_ask_json_reads_one_question_a_line_from_stdin() -> None:

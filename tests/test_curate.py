@@ -70,7 +70,7 @@ class TestEverySurfaceIsLogged:
         )
         assert [(s, o) for s, o, _ in logged] == [
             ("slash", "answered"),
-            ("prefix", "abstained"),
+            ("prefix", "not_in_article"),
             ("mention", "answered"),
             ("dm", "answered"),
             ("button", "answered"),

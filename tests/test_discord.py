@@ -152,7 +152,7 @@ async def test_abstention_says_so_and_offers_suggestion_buttons(
 ) -> None:
     question = "Where was Chen Ziming born?"
     reply = matcher.answer(question)
-    assert reply.outcome is Outcome.ABSTAINED
+    assert reply.outcome is Outcome.NOT_IN_ARTICLE
     body = await slash(harness, "ask", question=question)
     embed = body["data"]["embeds"][0]
     assert "doesn't say" in embed["description"]

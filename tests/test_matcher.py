@@ -75,11 +75,25 @@ def test_answers_what_people_type(matcher: Matcher, question: str, fact_id: str)
         "how to get bail",
     ],
 )
-def test_abstains_when_the_article_does_not_say(matcher: Matcher, question: str) -> None:
+def test_never_answers_what_the_article_does_not_say(matcher: Matcher, question: str) -> None:
     reply = matcher.answer(question)
-    assert reply.outcome is Outcome.ABSTAINED
+    # Asking back is allowed (the best guesses are offered), answering is not.
+    assert reply.outcome in (Outcome.NOT_IN_ARTICLE, Outcome.CLARIFY)
     assert reply.fact is None
     assert 1 <= len(reply.suggestions) <= 3
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "where was chen born",
+        "When did Chen Ziming die?",
+        "how do i get to beijing",
+        "what is a tariff",
+    ],
+)
+def test_says_not_in_the_article_when_it_is_not(matcher: Matcher, question: str) -> None:
+    assert matcher.answer(question).outcome is Outcome.NOT_IN_ARTICLE
 
 
 def test_abstention_suggests_nearby_facts(matcher: Matcher) -> None:
@@ -124,9 +138,38 @@ def test_no_margin_means_no_ambiguity(factbase: FactBase) -> None:
     assert matcher.answer("chen sentence").outcome is Outcome.ANSWERED
 
 
-def test_thresholds_come_from_config(factbase: FactBase) -> None:
-    strict = Matcher(factbase, MatchConfig(min_score=100.1))
-    assert strict.answer("how old is chen ziming").outcome is Outcome.ABSTAINED
+def _with_thresholds(factbase: FactBase, answer: float, clarify: float) -> FactBase:
+    import dataclasses
+
+    spec = factbase.decision
+    assert spec is not None
+    changed = spec.model_copy(
+        update={
+            "answer": spec.answer.model_copy(update={"threshold": answer}),
+            "clarify": spec.clarify.model_copy(update={"threshold": clarify}),
+        }
+    )
+    return dataclasses.replace(factbase, decision=changed)
+
+
+def test_the_decision_comes_from_the_decision_file(factbase: FactBase) -> None:
+    never_sure = Matcher(_with_thresholds(factbase, answer=1.0, clarify=0.0))
+    reply = never_sure.answer("how old is chen ziming")
+    # Not sure enough to answer, so it asks back, best guess first.
+    assert reply.outcome is Outcome.CLARIFY
+    assert reply.fact is None
+    assert reply.suggestions[0].id == "chen-age"
+    assert 2 <= len(reply.suggestions) <= 3
+    never_asks = Matcher(_with_thresholds(factbase, answer=1.0, clarify=1.0))
+    assert never_asks.answer("how old is chen ziming").outcome is Outcome.NOT_IN_ARTICLE
+
+
+def test_explain_shows_candidates_features_and_probabilities(matcher: Matcher) -> None:
+    out = matcher.explain("how old is chen ziming")
+    assert out["outcome"] == "answered"
+    assert out["candidates"][0]["fact_id"] == "chen-age"
+    assert out["p_answer"] >= out["answer_threshold"]
+    assert set(out["features"]) == set(matcher.decision.spec.features)
 
 
 def test_same_question_same_reply(matcher: Matcher) -> None:
@@ -169,7 +212,7 @@ def test_no_evaluation_question_is_copied_into_the_fact_base(factbase: FactBase)
     from tests.conftest import DATA
 
     curated = {question_key(q) for f in factbase.facts for q in (*f.questions, *f.unanswered)}
-    for name in ("dev.yaml", "holdout.yaml"):
+    for name in ("dev.yaml", "train/team.yaml"):
         data = yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
         asked = [a["q"] for a in data["answerable"]]
         asked += data["out_of_scope"]["off_topic"] + data["out_of_scope"]["near_topic"]
@@ -181,7 +224,7 @@ def test_a_question_the_article_leaves_open_offers_the_nearest_fact(matcher: Mat
     # The emissary fact lists "who is the secret emissary" as a question the article leaves
     # open: the bot must not answer it with the refusal-to-confirm fact...
     reply = matcher.answer("so who's the secret emissary??")
-    assert reply.outcome is Outcome.ABSTAINED
+    assert reply.outcome is Outcome.NOT_IN_ARTICLE
     assert reply.suggestions[0].id == "emissary-reports"
     # ...while a yes/no question about the same emissary is answered by it.
     assert _fact_id(matcher, "was a secret emissary sent to china") == "emissary-reports"
@@ -190,10 +233,8 @@ def test_a_question_the_article_leaves_open_offers_the_nearest_fact(matcher: Mat
 def test_open_questions_change_nothing_without_them(factbase: FactBase) -> None:
     import dataclasses
 
-    bare = FactBase(
-        factbase.sources,
-        tuple(dataclasses.replace(f, unanswered=()) for f in factbase.facts),
-        factbase.synonyms,
+    bare = dataclasses.replace(
+        factbase, facts=tuple(dataclasses.replace(f, unanswered=()) for f in factbase.facts)
     )
     reply = Matcher(bare).answer("so who's the secret emissary??")
-    assert reply.outcome is not Outcome.ABSTAINED
+    assert reply.outcome is not Outcome.NOT_IN_ARTICLE

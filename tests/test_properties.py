@@ -19,15 +19,15 @@ def test_any_unicode_gets_a_reply(matcher: Matcher, text: str) -> None:
     assert 0.0 <= reply.score <= 100.0
     assert (reply.fact is not None) == (reply.outcome in (Outcome.ANSWERED, Outcome.AMBIGUOUS))
     assert to_text(reply)
-    assert set(to_json(reply)) == {
-        "question",
-        "answered",
-        "answer",
-        "fact_id",
-        "score",
-        "citation",
-        "suggestions",
+    out = to_json(reply)
+    assert set(out) == {
+        *("question", "answered", "answer", "fact_id", "score", "citation", "suggestions"),
+        *("outcome", "suggestion_ids"),
     }
+    assert out["outcome"] == reply.outcome.value
+    assert [matcher.factbase.by_id[i].display_question for i in out["suggestion_ids"]] == (
+        out["suggestions"]
+    )
     assert matcher.answer(text) == reply
 
 

@@ -47,7 +47,7 @@ async def test_records_question_outcome_fact_and_hashed_user(
     await qlog.close()
     assert _rows(db) == [
         ("slash", "how old is chen", "answered", answered.fact.id if answered.fact else None),
-        ("dm", "where was chen born", "abstained", None),
+        ("dm", "where was chen born", "not_in_article", None),
     ]
     [(user_hash, guild, channel, latency)] = _rows(
         db,

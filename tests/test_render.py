@@ -53,7 +53,7 @@ def test_text_and_embed_render_the_same_reply(matcher: Matcher) -> None:
 
 def test_abstention_embed_lists_suggestions(matcher: Matcher) -> None:
     reply = matcher.answer("where was chen born")
-    assert reply.outcome is Outcome.ABSTAINED
+    assert reply.outcome is Outcome.NOT_IN_ARTICLE
     embed = answer_embed(reply)
     assert "doesn't say" in (embed.description or "")
     assert all(f.display_question in embed.fields[0].value for f in reply.suggestions)

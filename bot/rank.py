@@ -1,0 +1,328 @@
+"""Rank the facts for a question, and describe each candidate by the features the decision
+reads (see `bot.decide`). Ranking never refuses: whether to answer is the decision's call.
+
+How a fact is scored for a question (terms come from `bot.analyzer`; each term weighs its
+inverse document frequency across facts, so "chen" counts less than "hepatitis"):
+- phrasing: the best weighted overlap (Dice) between the question and one of the fact's
+  curated questions;
+- coverage: how much of the question's weight the fact's whole text (questions, answer,
+  quote, people, topics) accounts for, and a quarter of what its cited paragraph does;
+- kind: a small bonus when the fact has been asked with the same kind of question
+  ("who", "when", yes/no), so "who was rearrested" prefers the fact naming the person; a
+  curated phrasing asking another kind of question counts for less.
+A fact that cannot give the kind of answer asked for is not a candidate (see
+`bot.answertypes`): "where did Chen go after his release" does not get the date of his
+release. The score, 0-100, orders candidates. Grounding — how much of the question's weight
+the fact together with its cited paragraph accounts for — is what tells a question the
+article answers from one that only shares its names ("where was Chen born?"). A person the
+question names must be named by the fact or the sentence it quotes, and "what did <person>
+say" needs a quoted sentence that reports someone's words. All indexing happens at build
+time.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+
+from bot.analyzer import Analysis, Analyzer
+from bot.answertypes import answer_types, quoted_sentences
+from bot.factbase import Fact, FactBase
+from bot.lexicon import is_english
+from bot.textnorm import LIGHT_WORDS, stem
+
+# A question's kind (who, when, ...) counts as one more term of this weight in the phrasing
+# overlap, about a common word's: it tips ties, it does not outweigh a name.
+KIND_WEIGHT = 1.0
+# Words that say a little about what is asked ("what happened to") weigh as little as a
+# word found in every fact, whatever their rarity.
+LIGHT_WEIGHT = 1.0
+_LIGHT_TERMS = frozenset(stem(w) for w in LIGHT_WORDS)
+# Words of the fact's own text count most for coverage; words only of its paragraph a
+# quarter: the paragraph shows the subject is there, not that this fact answers it.
+OWN_TEXT_SHARE = 0.75
+
+
+@dataclass(frozen=True, slots=True)
+class RankConfig:
+    phrasing_weight: float = 0.6  # the rest of the score is coverage
+    kind_bonus: float = 5.0
+    # A curated phrasing asking another kind of question ("why" for "what") counts this much.
+    kind_mismatch: float = 0.85
+    text_phrasing_scale: float = 0.8  # how far an answer or quote counts as a phrasing
+    # How much closer a question must be to one the article leaves open than to any it
+    # answers before the bot says the article does not say (phrasing overlap, 0-1).
+    open_margin: float = 0.05
+    # Question kinds a fact must have been asked with to answer them: a "where" question
+    # about Chen's release is not answered by the fact saying when he was released.
+    strict_kinds: frozenset[str] = frozenset(
+        {"where", "where from", "when", "how many", "how long", "how old", "outcome"}
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    index: int  # the fact's position in the fact base
+    score: float  # 0-100, orders candidates
+    phrasing: float  # best overlap with one of its phrasings, 0-1
+    coverage: float  # share of the question's weight its own text accounts for, 0-1
+    grounding: float  # share the fact with its cited paragraph accounts for, 0-1
+    kind_asked: bool  # the curator asked this fact with the question's kind
+    names_ok: bool  # every person the question names is named by the fact (and speech)
+    # Shares of the question's weight its fact and paragraph leave unaccounted for (set
+    # for the best candidate only, the one the decision reads): words
+    # other facts use ("reason", "job": often how a question is put, sometimes another
+    # subject), English words no fact uses ("lawyer", "born": what the article lacks),
+    # and other words no fact uses (names the article never mentions, chat spellings).
+    ungrounded_known: float = 0.0
+    ungrounded_english: float = 0.0
+    ungrounded_other: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    analysis: Analysis
+    weight: float  # total weight of the question's content terms
+    candidates: tuple[Candidate, ...]  # best first
+    # The fact whose "unanswered" phrasing the question is clearly closest to, if any.
+    open_fact: int | None = None
+
+
+# One indexed phrasing: (fact index, question kind, total weight with the kind included,
+# scale: 1 for a curated question, less for the answer and quote). A plain tuple, since
+# the inner loop of every question unpacks thousands of them.
+_Question = tuple[int, str | None, float, float]
+
+
+class Ranker:
+    def __init__(self, factbase: FactBase, config: RankConfig | None = None) -> None:
+        self.config = config or RankConfig()
+        facts = factbase.facts
+        self.analyzer = Analyzer(
+            factbase.synonyms, (t for f in facts for t in fact_texts(f)), is_english
+        )
+        cache: dict[str, Analysis] = {}
+
+        def analyze(text: str) -> Analysis:
+            found = cache.get(text)
+            if found is None:
+                found = cache[text] = self.analyzer.analyze(text, fix_typos=False)
+            return found
+
+        # Every term a fact's own text mentions, for coverage; its passage (the cited
+        # paragraph and every fact citing it), for grounding.
+        docs = [{t for x in fact_texts(f) for t in analyze(x).terms} for f in facts]
+        passages: dict[tuple[str, int], set[str]] = {}
+        for f, doc in zip(facts, docs, strict=True):
+            key = (f.citation.source.id, f.citation.paragraph)
+            if key not in passages:
+                passages[key] = set(analyze(f.citation.source.paragraph(key[1])).terms)
+            passages[key] |= doc
+        grounds = [passages[(f.citation.source.id, f.citation.paragraph)] for f in facts]
+
+        df: dict[str, int] = defaultdict(int)
+        for doc in docs:
+            for term in doc:
+                df[term] += 1
+        n = max(len(facts), 1)
+        self._idf = {t: math.log((n + 1) / (c + 0.5)) + 1.0 for t, c in df.items()}
+        self._unknown_idf = math.log((n + 1) / 0.5) + 1.0
+        self._doc_postings = _postings(docs)
+        # A fact answers for the people it or its quoted sentence names, not for someone its
+        # paragraph merely mentions ("the emissary Clinton sent" is not Bush's envoys).
+        quoted = [quoted_sentences(f) for f in facts]
+        self._named = [doc | set(analyze(q).terms) for q, doc in zip(quoted, docs, strict=True)]
+        self._name_terms = frozenset(t for f in facts for p in f.people for t in analyze(p).terms)
+        self._grounds = grounds
+        self._ground_postings = _postings(grounds)
+        self._types = [answer_types(f, q, analyze) for f, q in zip(facts, quoted, strict=True)]
+
+        scale = self.config.text_phrasing_scale
+        # The answer and quote stand in as phrasings too, at a discount, so keyword
+        # questions that echo the article ("counterrevolutionary propaganda") match.
+        self._questions, self._q_postings = self._index(
+            [
+                [(q, 1.0) for q in f.questions] + [(f.answer, scale), (f.citation.quote, scale)]
+                for f in facts
+            ],
+            analyze,
+        )
+        # Questions the article leaves open, indexed the same way but apart.
+        self._open, self._open_postings = self._index(
+            [[(q, 1.0) for q in f.unanswered] for f in facts], analyze
+        )
+
+    def _index(
+        self, texts: list[list[tuple[str, float]]], analyze: Callable[[str], Analysis]
+    ) -> tuple[list[_Question], dict[str, list[int]]]:
+        """Phrasings (text, scale) per fact, and the postings from term to phrasing."""
+        questions: list[_Question] = []
+        postings: dict[str, list[int]] = defaultdict(list)
+        for fi, texts_of_fact in enumerate(texts):
+            for text, scale in texts_of_fact:
+                a = analyze(text)
+                weights = self.weights(a.terms)
+                norm = sum(weights.values()) + (KIND_WEIGHT if a.kind else 0.0)
+                for term in weights:
+                    postings[term].append(len(questions))
+                questions.append((fi, a.kind, norm, scale))
+        return questions, postings
+
+    def known(self, term: str) -> bool:
+        return term in self._idf
+
+    def weight_of(self, term: str) -> float:
+        if term in _LIGHT_TERMS:
+            return LIGHT_WEIGHT
+        return self._idf.get(term, self._unknown_idf)
+
+    def weights(self, terms: Iterable[str]) -> dict[str, float]:
+        return {t: self.weight_of(t) for t in terms}
+
+    def rank(self, analysis: Analysis, top: int = 8) -> Ranking:
+        """The best candidates for an analysed question, best first, with their features."""
+        cfg = self.config
+        content = self.weights(analysis.terms)
+        content_norm = sum(content.values())
+        if not content:
+            return Ranking(analysis, 0.0, ())
+        kind = analysis.kind
+        q_norm = content_norm + (KIND_WEIGHT if kind else 0.0)
+
+        # Only questions sharing a content term are candidates; the kind only adds weight.
+        phrasing = _phrasing(
+            content, kind, q_norm, self._questions, self._q_postings, mismatch=cfg.kind_mismatch
+        )
+        open_fact = None
+        if self._open:
+            # Asked (nearly) as a question the curator knows the article leaves open, and
+            # closer to it than to any question it answers: the article does not say.
+            open_ = _phrasing(
+                content, kind, q_norm, self._open, self._open_postings, same_kind=True
+            )
+            best_open = max(open_.items(), key=lambda kv: (kv[1], -kv[0]), default=None)
+            closest = max(phrasing.values(), default=0.0)
+            if best_open is not None and best_open[1] >= closest + cfg.open_margin:
+                open_fact = best_open[0]
+
+        covered = _accumulate(content, self._doc_postings)
+        grounded = _accumulate(content, self._ground_postings)
+        names = self._name_terms.intersection(content)
+        asked_words = frozenset(analysis.words)
+        speech = bool(names) and analysis.asks_speech  # "what did <person> say ..."
+        pw = cfg.phrasing_weight
+        # (sort key..., candidate): ties go to the closer phrasing, then to fact order, so
+        # the same question always gets the same answer.
+        scored: list[tuple[float, float, int, float, bool]] = []
+        # A fact sharing no word with any of its phrasings is not a candidate.
+        for fi, overlap in phrasing.items():
+            grounding = grounded.get(fi, 0.0) / content_norm
+            coverage = (
+                OWN_TEXT_SHARE * covered.get(fi, 0.0) / content_norm
+                + (1 - OWN_TEXT_SHARE) * grounding
+            )
+            score = 100 * (pw * overlap + (1 - pw) * coverage)
+            types = self._types[fi]
+            kind_asked = kind is not None and kind in types.asked
+            if kind_asked:
+                score = min(100.0, score + cfg.kind_bonus)
+            elif kind in cfg.strict_kinds:
+                if not types.can_answer(kind, asked_words):
+                    continue  # the fact cannot answer this kind of question
+                score -= cfg.kind_bonus  # it can, but was never asked that way
+            scored.append((-round(score, 6), -overlap, fi, grounding, kind_asked))
+        # Candidates are built for the few that are kept: the loop above runs per fact.
+        best = []
+        for neg_score, neg_overlap, fi, grounding, kind_asked in heapq.nsmallest(top, scored):
+            types = self._types[fi]
+            names_ok = names <= self._named[fi] and not (speech and not types.reports_speech)
+            own = covered.get(fi, 0.0) / content_norm
+            best.append(
+                Candidate(fi, -neg_score, -neg_overlap, own, grounding, kind_asked, names_ok)
+            )
+        if best:  # what the best candidate leaves out, for the decision
+            english = self._english_terms(analysis, content)
+            best[0] = self._ungrounded(best[0], content, content_norm, english)
+        return Ranking(analysis, content_norm, tuple(best), open_fact)
+
+    @staticmethod
+    def _english_terms(analysis: Analysis, content: dict[str, float]) -> frozenset[str]:
+        """Content terms that stand for common English words, not names or chat spellings.
+        A term no word of the question stems to came from the synonym table or a typo
+        fix: the curator's English."""
+        from_words = {stem(w): w for w in analysis.words}
+        return frozenset(t for t in content if t not in from_words or is_english(from_words[t]))
+
+    def _ungrounded(
+        self, cand: Candidate, content: dict[str, float], norm: float, english: frozenset[str]
+    ) -> Candidate:
+        ground = self._grounds[cand.index]
+        known = en = other = 0.0
+        for term, weight in content.items():
+            if term in ground:
+                continue
+            if term in self._idf:
+                known += weight
+            elif term in english:
+                en += weight
+            else:
+                other += weight
+        return replace(
+            cand,
+            ungrounded_known=known / norm,
+            ungrounded_english=en / norm,
+            ungrounded_other=other / norm,
+        )
+
+
+def _phrasing(
+    content: dict[str, float],
+    kind: str | None,
+    q_norm: float,
+    questions: list[_Question],
+    postings: dict[str, list[int]],
+    *,
+    same_kind: bool = False,
+    mismatch: float = 1.0,
+) -> dict[int, float]:
+    """Per fact, the best weighted Dice overlap between the question and its phrasings
+    (only those asking the same kind of question, with same_kind)."""
+    best: dict[int, float] = {}
+    for qi, shared_terms in _accumulate(content, postings).items():
+        fi, q_kind, norm, scale = questions[qi]
+        shared = shared_terms
+        if q_kind == kind:
+            if kind is not None:
+                shared += KIND_WEIGHT
+        elif same_kind:
+            continue
+        dice = scale * 2 * shared / (q_norm + norm)
+        if kind and q_kind and q_kind != kind:
+            dice *= mismatch  # "why ... gestures" is not "what gestures"
+        if dice > best.get(fi, 0.0):
+            best[fi] = dice
+    return best
+
+
+def _postings(docs: list[set[str]]) -> dict[str, list[int]]:
+    postings: dict[str, list[int]] = defaultdict(list)
+    for i, doc in enumerate(docs):
+        for term in doc:
+            postings[term].append(i)
+    return postings
+
+
+def _accumulate(weights: dict[str, float], postings: dict[str, list[int]]) -> dict[int, float]:
+    total: dict[int, float] = {}
+    get = total.get
+    for term, weight in weights.items():
+        for i in postings.get(term, ()):
+            total[i] = get(i, 0.0) + weight
+    return total
+
+
+def fact_texts(fact: Fact) -> list[str]:
+    return [*fact.questions, fact.answer, fact.citation.quote, *fact.people, *fact.topics]
