@@ -7,22 +7,33 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
+from bot.factbase import Fact
 from bot.matcher import Matcher
 from bot.reply import Reply, to_text
 
 BANNER = (
     "Ask about \u201c{title}\u201d ({publication}). "
-    "Type a question, a number to pick a suggestion, or 'quit'."
+    "Type a question, a number to pick one of the questions listed, or 'quit'."
 )
 QUIT_WORDS = frozenset({"quit", "exit", "bye", ":q", "/quit"})
 
 
+def shown(reply: Reply) -> tuple[Fact, ...]:
+    """The facts the reply lists, in order: what typing 1, 2, 3 picks."""
+    if reply.fact is not None:
+        return reply.alternatives or reply.suggestions
+    return reply.suggestions
+
+
 def numbered(reply: Reply) -> str:
-    """The reply text with its offers numbered, so the user can type 1, 2 or 3."""
-    text = to_text(reply)
-    for n, fact in enumerate(reply.offers, start=1):
-        text = text.replace(f"\u2022 {fact.display_question}", f"{n}. {fact.display_question}", 1)
-    return text
+    """The reply text with the questions it lists numbered, so the user can type 1, 2 or 3."""
+    lines = to_text(reply).split("\n")
+    picks = iter(enumerate(shown(reply), start=1))
+    for i, line in enumerate(lines):
+        if line.startswith("  \u2022 "):
+            n, fact = next(picks)
+            lines[i] = f"  {n}. {fact.display_question}"
+    return "\n".join(lines)
 
 
 def run_chat(
@@ -51,11 +62,18 @@ def run_chat(
             break
         if not question:
             continue
-        if last is not None and question.isdigit() and 1 <= int(question) <= len(last.offers):
-            question = last.offers[int(question) - 1].display_question
-            print(f"> {question}", file=stdout)
         start = time.perf_counter()
-        reply = matcher.answer(question)
+        picks = shown(last) if last is not None else ()
+        if question.isdigit() and picks and not 1 <= int(question) <= len(picks):
+            print(f"Pick 1 to {len(picks)}, or type a question.", file=stdout)
+            continue
+        if question.isdigit() and picks:
+            # A pick answers with the fact chosen, not by asking its question again.
+            fact = picks[int(question) - 1]
+            print(f"> {fact.display_question}", file=stdout)
+            reply = matcher.reply_for(fact.id) or matcher.answer(fact.display_question)
+        else:
+            reply = matcher.answer(question)
         if on_reply is not None:
             on_reply(reply, (time.perf_counter() - start) * 1000)
         print(("\nbot> " if interactive else "") + numbered(reply), file=stdout)

@@ -238,3 +238,23 @@ def test_open_questions_change_nothing_without_them(factbase: FactBase) -> None:
     )
     reply = Matcher(bare).answer("so who's the secret emissary??")
     assert reply.outcome is not Outcome.NOT_IN_ARTICLE
+
+
+def test_console_numbers_what_a_clarification_lists_and_picks_by_fact(
+    factbase: FactBase,
+) -> None:
+    import io
+
+    from bot.chat import run_chat
+
+    unsure = Matcher(_with_thresholds(factbase, answer=1.0, clarify=0.0))
+    out = io.StringIO()
+    run_chat(unsure, stdin=io.StringIO("how old is chen ziming\n1\n7\nquit\n"), stdout=out)
+    text = out.getvalue()
+    assert "I'm not sure I understood. Did you mean:" in text
+    first = factbase.by_id["chen-age"]
+    assert f"  1. {first.display_question}" in text
+    # Picking 1 answers with that fact, whatever the decision would say of its question.
+    assert first.answer in text.split(f"> {first.display_question}")[1]
+    # After an answer, only the listed follow-ups can be picked.
+    assert "Pick 1 to " in text

@@ -93,3 +93,18 @@ def test_every_fact_renders_within_limits(matcher: Matcher, factbase: FactBase) 
     everything = list(factbase.facts)
     for page in range(10):
         _within_discord_limits(facts_page_embed("All", everything, page, 10, ["x"] * 300))
+
+
+def test_clarification_asks_back_with_the_candidates_as_buttons(factbase: FactBase) -> None:
+    from tests.test_matcher import _with_thresholds
+
+    unsure = Matcher(_with_thresholds(factbase, answer=1.0, clarify=0.0))
+    reply = unsure.answer("how old is chen ziming")
+    assert reply.outcome is Outcome.CLARIFY
+    embed = answer_embed(reply)
+    assert (embed.description or "").startswith("I'm not sure I understood. Did you mean:")
+    buttons = offer_buttons(reply)
+    # The bot's best guess is the first button, and every candidate is one.
+    assert [b.custom_id for b in buttons] == [f"qa:ask:{f.id}" for f in reply.suggestions]
+    assert buttons[0].custom_id == "qa:ask:chen-age"
+    assert all(b.style is discord.ButtonStyle.primary for b in buttons)
