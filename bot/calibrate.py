@@ -26,7 +26,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.decide import DECISION_FILE, FEATURES, DecisionSpec, features
+from bot.decide import DECISION_FILE, FEATURES, DecisionSpec, features, sigmoid
 from bot.evaluate import EvalSet, load_eval_set, right_fact
 from bot.factbase import FactBase
 from bot.matcher import MatchConfig, form_outcome
@@ -45,7 +45,6 @@ class CalibrationError(Exception):
 @dataclass(frozen=True, slots=True)
 class Sample:
     x: list[float]
-    weight: float
     group: str  # answerable / off_topic / near_topic
     top_right: bool  # the best candidate is right
     offered_right: bool  # the right fact is among the candidates a clarification offers
@@ -54,28 +53,27 @@ class Sample:
 @dataclass(frozen=True, slots=True)
 class Fit:
     spec: DecisionSpec
-    right: float  # weighted shares of answerable questions on the training data
+    right: float  # shares of answerable questions on the training data
     wrong: float
     helpful: float
     not_in_article: float
-    near_answered: float  # weighted share of near-topic questions answered
+    near_answered: float  # share of near-topic questions answered
     samples: int
 
 
 def collect(
-    factbase: FactBase, sets: list[tuple[str, EvalSet]], config: MatchConfig | None = None
+    factbase: FactBase, sets: list[EvalSet], config: MatchConfig | None = None
 ) -> list[Sample]:
     """One sample per question the decision would see (not those known by their form)."""
     config = config or MatchConfig()
     ranker = Ranker(factbase, config.rank)
     offered = config.max_suggestions
     out: list[Sample] = []
-    for _, evalset in sets:
+    for evalset in sets:
         batch: list[tuple[str, list[str] | None]] = [(a.q, a.expect) for a in evalset.answerable]
         batch += [(q, None) for q in evalset.out_of_scope.off_topic]
         batch += [(q, None) for q in evalset.out_of_scope.near_topic]
         n_near = len(evalset.out_of_scope.near_topic)
-        kept: list[Sample] = []
         for i, (question, expect) in enumerate(batch):
             analysis = ranker.analyzer.analyze(question)
             if form_outcome(question, analysis) is not None:
@@ -91,8 +89,7 @@ def collect(
             )
             top = expect is not None and right_fact(facts[0], expect)
             anywhere = expect is not None and any(right_fact(f, expect) for f in facts)
-            kept.append(Sample(features(ranking), 1.0, group, top, anywhere))
-        out += kept
+            out.append(Sample(features(ranking), group, top, anywhere))
     return out
 
 
@@ -100,16 +97,15 @@ def fit(samples: list[Sample], trained_on: dict[str, object]) -> Fit:
     if not samples:
         raise CalibrationError("no training questions reach the decision")
     n = len(FEATURES)
-    total = sum(s.weight for s in samples)
-    mean = [sum(s.weight * s.x[j] for s in samples) / total for j in range(n)]
-    var = [sum(s.weight * (s.x[j] - mean[j]) ** 2 for s in samples) / total for j in range(n)]
+    total = len(samples)
+    mean = [sum(s.x[j] for s in samples) / total for j in range(n)]
+    var = [sum((s.x[j] - mean[j]) ** 2 for s in samples) / total for j in range(n)]
     scale = [math.sqrt(v) if v > 1e-12 else 1.0 for v in var]
     z = [[(v - m) / d for v, m, d in zip(s.x, mean, scale, strict=True)] for s in samples]
-    w = [s.weight for s in samples]
-    ans_w, ans_b = _logistic(z, [float(s.top_right) for s in samples], w)
-    cla_w, cla_b = _logistic(z, [float(s.offered_right) for s in samples], w)
-    p_ans = [_sigmoid(ans_b + _dot(ans_w, x)) for x in z]
-    p_cla = [_sigmoid(cla_b + _dot(cla_w, x)) for x in z]
+    ans_w, ans_b = _logistic(z, [float(s.top_right) for s in samples])
+    cla_w, cla_b = _logistic(z, [float(s.offered_right) for s in samples])
+    p_ans = [sigmoid(ans_b + _dot(ans_w, x)) for x in z]
+    p_cla = [sigmoid(cla_b + _dot(cla_w, x)) for x in z]
 
     t_ans = _answer_threshold(samples, p_ans)
     t_cla = _clarify_threshold(samples, p_ans, p_cla, t_ans)
@@ -147,27 +143,27 @@ def write(spec: DecisionSpec, folder: Path) -> Path:
     return path
 
 
-def load_sets(paths: list[Path]) -> list[tuple[str, EvalSet]]:
-    return [(p.name, load_eval_set(p)) for p in paths]
+def load_sets(paths: list[Path]) -> list[EvalSet]:
+    return [load_eval_set(p) for p in paths]
 
 
 def _answer_threshold(samples: list[Sample], p_ans: list[float]) -> float:
     """The lowest threshold whose wrong answers and answered near-topic questions stay
     under their targets: as many right answers as those allow."""
-    answerable = sum(s.weight for s in samples if s.group == "answerable") or 1.0
-    near = sum(s.weight for s in samples if s.group == "near_topic") or 1.0
-    best = 1.0
-    for t in sorted(set(p_ans), reverse=True):
-        wrong = sum(
-            s.weight
-            for s, p in zip(samples, p_ans, strict=True)
-            if p >= t and s.group == "answerable" and not s.top_right
-        )
-        near_ans = sum(
-            s.weight
-            for s, p in zip(samples, p_ans, strict=True)
-            if p >= t and s.group == "near_topic"
-        )
+    answerable = sum(s.group == "answerable" for s in samples) or 1
+    near = sum(s.group == "near_topic" for s in samples) or 1
+    # Lowering the threshold answers the samples in order of probability, most sure first;
+    # samples of equal probability are answered together.
+    ordered = sorted(zip(p_ans, samples, strict=True), key=lambda ps: -ps[0])
+    best, wrong, near_ans = 1.0, 0, 0
+    i = 0
+    while i < len(ordered):
+        t = ordered[i][0]
+        while i < len(ordered) and ordered[i][0] == t:
+            s = ordered[i][1]
+            wrong += s.group == "answerable" and not s.top_right
+            near_ans += s.group == "near_topic"
+            i += 1
         if wrong / answerable > TARGET_WRONG or near_ans / near > TARGET_NEAR_ANSWERED:
             break
         best = t
@@ -179,18 +175,16 @@ def _clarify_threshold(
 ) -> float:
     """The highest threshold that tells at most TARGET_NOT_IN_ARTICLE of the answerable
     questions the article doesn't say: ask back rather than deny."""
-    answerable = sum(s.weight for s in samples if s.group == "answerable") or 1.0
-    unanswered = [
-        (c, s.weight)
+    answerable = sum(s.group == "answerable" for s in samples) or 1
+    unanswered = sorted(
+        c
         for s, a, c in zip(samples, p_ans, p_cla, strict=True)
         if s.group == "answerable" and a < t_ans
-    ]
-    denied = 0.0
+    )
     # Raising the threshold denies the answerable questions below it, lowest first.
-    for c, weight in sorted(unanswered):
-        if (denied + weight) / answerable > TARGET_NOT_IN_ARTICLE:
+    for denied, c in enumerate(unanswered):
+        if (denied + 1) / answerable > TARGET_NOT_IN_ARTICLE:
             return c
-        denied += weight
     return 1.0
 
 
@@ -198,21 +192,21 @@ def _score(
     spec: DecisionSpec, samples: list[Sample], p_ans: list[float], p_cla: list[float]
 ) -> Fit:
     t_ans, t_cla = spec.answer.threshold, spec.clarify.threshold
-    answerable = sum(s.weight for s in samples if s.group == "answerable") or 1.0
-    near = sum(s.weight for s in samples if s.group == "near_topic") or 1.0
-    right = wrong = helpful = denied = near_ans = 0.0
+    answerable = sum(s.group == "answerable" for s in samples) or 1
+    near = sum(s.group == "near_topic" for s in samples) or 1
+    right = wrong = helpful = denied = near_ans = 0
     for s, a, c in zip(samples, p_ans, p_cla, strict=True):
         if s.group == "near_topic":
-            near_ans += s.weight if a >= t_ans else 0.0
+            near_ans += a >= t_ans
         if s.group != "answerable":
             continue
         if a >= t_ans:
-            right += s.weight if s.top_right else 0.0
-            wrong += 0.0 if s.top_right else s.weight
+            right += s.top_right
+            wrong += not s.top_right
         elif c >= t_cla:
-            helpful += s.weight if s.top_right else 0.0
+            helpful += s.top_right
         else:
-            denied += s.weight
+            denied += 1
     return Fit(
         spec,
         right / answerable,
@@ -224,19 +218,19 @@ def _score(
     )
 
 
-def _logistic(x: list[list[float]], y: list[float], w: list[float]) -> tuple[list[float], float]:
-    """Weighted L2-penalised logistic regression by Newton's method: (weights, bias)."""
+def _logistic(x: list[list[float]], y: list[float]) -> tuple[list[float], float]:
+    """L2-penalised logistic regression by Newton's method: (weights, bias)."""
     d = len(x[0]) + 1  # the bias is the last coefficient and is not penalised
     beta = [0.0] * d
     rows = [[*row, 1.0] for row in x]
-    total = sum(w)
+    total = len(rows)
     for _ in range(50):
         grad = [0.0] * d
         hess = [[0.0] * d for _ in range(d)]
-        for row, yi, wi in zip(rows, y, w, strict=True):
-            p = _sigmoid(_dot(beta, row))
-            g = wi * (p - yi) / total
-            h = wi * p * (1 - p) / total
+        for row, yi in zip(rows, y, strict=True):
+            p = sigmoid(_dot(beta, row))
+            g = (p - yi) / total
+            h = p * (1 - p) / total
             for j in range(d):
                 grad[j] += g * row[j]
                 hj = h * row[j]
@@ -279,7 +273,3 @@ def _solve(a: list[list[float]], b: list[float]) -> list[float]:
 
 def _dot(a: list[float], b: list[float]) -> float:
     return sum(p * q for p, q in zip(a, b, strict=False))
-
-
-def _sigmoid(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))

@@ -81,6 +81,10 @@ def features(ranking: Ranking) -> list[float]:
     ]
 
 
+def sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))  # clamped: no overflow
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
     weights: list[float]
@@ -88,8 +92,7 @@ class _Model(BaseModel):
     threshold: float = Field(ge=0, le=1)
 
     def probability(self, x: list[float]) -> float:
-        z = self.bias + sum(w * v for w, v in zip(self.weights, x, strict=True))
-        return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
+        return sigmoid(self.bias + sum(w * v for w, v in zip(self.weights, x, strict=True)))
 
 
 class DecisionSpec(BaseModel):

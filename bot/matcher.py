@@ -21,7 +21,7 @@ from bot.analyzer import Analysis
 from bot.decide import DECISION_FILE, Decision, Explanation, Verdict
 from bot.factbase import Fact, FactBase
 from bot.loader import FactBaseError, Problem
-from bot.rank import _LIGHT_TERMS, RankConfig, Ranker, Ranking
+from bot.rank import LIGHT_TERMS, RankConfig, Ranker, Ranking
 from bot.reply import Outcome, Reply
 from bot.textnorm import words
 
@@ -46,7 +46,7 @@ _ASKS_FOR_ME = re.compile(
 def form_outcome(question: str, analysis: Analysis) -> Outcome | None:
     """Help or "not in the article" for a message known by its form alone, else None."""
     # Nothing to look up ("help", "who made you", "what's the time right now").
-    if set(analysis.terms) <= _HELP_TERMS | _LIGHT_TERMS | _CLOCK:
+    if set(analysis.terms) <= _HELP_TERMS | LIGHT_TERMS | _CLOCK:
         greeting = any(w in _GREETINGS for w in analysis.words)
         asked_help = bool(analysis.terms) and set(analysis.terms) <= _HELP_TERMS
         # Nothing but filler ("who are you?") gets help; only light words ("who made you")

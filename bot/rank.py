@@ -40,7 +40,7 @@ KIND_WEIGHT = 1.0
 # Words that say a little about what is asked ("what happened to") weigh as little as a
 # word found in every fact, whatever their rarity.
 LIGHT_WEIGHT = 1.0
-_LIGHT_TERMS = frozenset(stem(w) for w in LIGHT_WORDS)
+LIGHT_TERMS = frozenset(stem(w) for w in LIGHT_WORDS)
 # Words of the fact's own text count most for coverage; words only of its paragraph a
 # quarter: the paragraph shows the subject is there, not that this fact answers it.
 OWN_TEXT_SHARE = 0.75
@@ -171,11 +171,8 @@ class Ranker:
                 questions.append((fi, a.kind, norm, scale))
         return questions, postings
 
-    def known(self, term: str) -> bool:
-        return term in self._idf
-
     def weight_of(self, term: str) -> float:
-        if term in _LIGHT_TERMS:
+        if term in LIGHT_TERMS:
             return LIGHT_WEIGHT
         return self._idf.get(term, self._unknown_idf)
 
@@ -244,29 +241,28 @@ class Ranker:
                 Candidate(fi, -neg_score, -neg_overlap, own, grounding, kind_asked, names_ok)
             )
         if best:  # what the best candidate leaves out, for the decision
-            english = self._english_terms(analysis, content)
-            best[0] = self._ungrounded(best[0], content, content_norm, english)
+            best[0] = self._ungrounded(best[0], analysis, content, content_norm)
         return Ranking(analysis, content_norm, tuple(best), open_fact)
 
-    @staticmethod
-    def _english_terms(analysis: Analysis, content: dict[str, float]) -> frozenset[str]:
-        """Content terms that stand for common English words, not names or chat spellings.
-        A term no word of the question stems to came from the synonym table or a typo
-        fix: the curator's English."""
-        from_words = {stem(w): w for w in analysis.words}
-        return frozenset(t for t in content if t not in from_words or is_english(from_words[t]))
-
     def _ungrounded(
-        self, cand: Candidate, content: dict[str, float], norm: float, english: frozenset[str]
+        self, cand: Candidate, analysis: Analysis, content: dict[str, float], norm: float
     ) -> Candidate:
         ground = self._grounds[cand.index]
         known = en = other = 0.0
+        surface: dict[str, str] | None = None  # term -> the question's word, when needed
         for term, weight in content.items():
             if term in ground:
                 continue
             if term in self._idf:
                 known += weight
-            elif term in english:
+                continue
+            if surface is None:
+                surface = {stem(w): w for w in analysis.words}
+            # A term no word of the question stems to came from the synonym table or a
+            # typo fix: the curator's English. Only here is the English word list read,
+            # so a question of known words never loads it.
+            word = surface.get(term)
+            if word is None or is_english(word):
                 en += weight
             else:
                 other += weight

@@ -81,8 +81,8 @@ STOP_WORDS = (
     reportedly allegedly apparently supposedly claim claimed claims stated asserted
     ngl tbh tho bruh lowkey highkey smth sth nah lmao lmfao rofl idk imo imho iirc afaik fyi
     fr rn kinda sorta gonna wanna gotta yall yeah yep yup nope omg wtf ikr anyway anyways
-    idea forgot forget remind mind happen wondered curious ppl n pls srsly literally
-    honestly seriously totally super pretty quite rather just still again already
+    idea forgot forget remind mind happen wondered ppl n srsly literally
+    honestly seriously totally super pretty quite rather still already
     """.split()
     )
     - WH_WORDS
@@ -91,7 +91,7 @@ STOP_WORDS = (
 # Words that say a little about what is asked ("what happened to ...") but not enough to
 # refuse a question over: they weigh little, whatever their rarity.
 LIGHT_WORDS = frozenset(
-    """happen happens happened happening want wants wanted try tried trying adopt
+    """happens happened happening want wants wanted try tried trying adopt
     adopted people person help helps helped last lasted lasting date dates acronym produce
     produces produced yield achieve
     achieved achieves accomplish accomplished""".split()
