@@ -57,7 +57,7 @@ STOP_WORDS = (
     tell explain know wondering wonder curious quick question questions q anyone somebody
     someone say says said mean means actually really exactly basically like kind sort
     article story piece text news report reported according lol btw um uh hmm
-    get got go goes going gone went is there thing things time times
+    get got go goes going gone went thing things time times
     enough much many lot lots supposed meant
     put puts putting give gave given gives come came comes see saw seen look looks looked
     use used become became seem seems seemed ever even name names named called
