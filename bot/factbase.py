@@ -63,6 +63,8 @@ class FactBase:
     facts: tuple[Fact, ...]
     # canonical term -> variant phrasings, all in plain words as the curator wrote them
     synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Variants folded on purpose where the synonym lint would warn (bot.synonymlint).
+    reviewed: frozenset[str] = frozenset()
     # The fitted answer / clarify / not-in-the-article decision (facts/decision.json).
     decision: DecisionSpec | None = None
     by_id: dict[str, Fact] = field(init=False, repr=False, compare=False)

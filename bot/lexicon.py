@@ -23,6 +23,19 @@ def _count() -> Callable[[str], int]:
     return SpellChecker(language="en", distance=1).word_frequency.__getitem__
 
 
+@cache
+def _commonest(top: int) -> frozenset[str]:
+    from spellchecker import SpellChecker
+
+    counts = SpellChecker(language="en", distance=1).word_frequency.dictionary
+    return frozenset(sorted(counts, key=lambda w: (-counts[w], w))[:top])
+
+
+def is_common(word: str, top: int = 1000) -> bool:
+    """Is this lowercase word among the `top` commonest English words?"""
+    return word in _commonest(top)
+
+
 def is_english(word: str) -> bool:
     """Is this lowercase word common English?"""
     return _count()(word) >= MIN_COUNT

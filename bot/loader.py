@@ -71,6 +71,8 @@ class SourceFileSpec(_Strict):
 
 class SynonymsSpec(_Strict):
     synonyms: dict[NonEmpty, list[NonEmpty]]
+    # Variants the curator folds on purpose where `check` would warn (see bot.synonymlint).
+    reviewed: list[NonEmpty] = []
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +112,7 @@ def load_factbase(folder: Path | str | None = None, *, decision: bool = True) ->
         raise FactBaseError([Problem(str(folder), None, None, "facts folder not found")])
 
     synonyms: dict[str, tuple[str, ...]] = {}
+    reviewed: frozenset[str] = frozenset()
     syn_path = folder / SYNONYMS_FILE
     if syn_path.exists():
         raw = _read_yaml(syn_path, problems)
@@ -117,6 +120,7 @@ def load_factbase(folder: Path | str | None = None, *, decision: bool = True) ->
             try:
                 spec = SynonymsSpec.model_validate(raw)
                 synonyms = {k: tuple(v) for k, v in spec.synonyms.items()}
+                reviewed = frozenset(w.casefold() for w in spec.reviewed)
             except ValidationError as exc:
                 problems.extend(_schema_problems(syn_path, None, exc))
 
@@ -140,6 +144,7 @@ def load_factbase(folder: Path | str | None = None, *, decision: bool = True) ->
         sources=tuple(sources),
         facts=tuple(f for _, f in facts),
         synonyms=synonyms,
+        reviewed=reviewed,
         decision=spec,
     )
 
