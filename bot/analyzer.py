@@ -213,12 +213,28 @@ _WHERE_NOUNS = _PLACE_WORDS | _PLACES
 _AMOUNT_WORDS = frozenset({"many", "much", "often", "far", "big", "large"})
 
 
+# "Do you happen to know ...": a wrapper, not a question about what happened.
+_HAPPEN_TO_VERBS = frozenset("know remember recall have be".split())
+# "Do you know if Chen was ill": this "if" is "whether", not a condition.
+_WHETHER_VERBS = frozenset(
+    "know knows wondering wonder wondered sure ask asking asked tell check see curious".split()
+)
+
+
+def _conditional(raw: list[str]) -> bool:
+    """Does the question set a condition ("what happens if China ...")?"""
+    return any(
+        w == "if" and (i == 0 or raw[i - 1] not in _WHETHER_VERBS) for i, w in enumerate(raw)
+    )
+
+
 def _kind(raw: list[str]) -> str | None:
     # "What happens if ...", "what happened to ...", "what became of ...": the answer is a
     # consequence or a fate, whatever the question word.
-    if "if" in raw or any(
-        (w in _HAPPEN and nxt in ("to", "at", "during")) or (w in _BECOME and nxt == "of")
-        for w, nxt in itertools.pairwise(raw)
+    if _conditional(raw) or any(
+        (w in _HAPPEN and nxt in ("to", "at", "during") and after not in _HAPPEN_TO_VERBS)
+        or (w in _BECOME and nxt == "of")
+        for w, nxt, after in zip(raw, [*raw[1:], ""], [*raw[2:], "", ""], strict=False)
     ):
         return "outcome"
     for word, nxt in itertools.pairwise([*raw, ""]):
@@ -237,6 +253,8 @@ def _kind(raw: list[str]) -> str | None:
         if word in WH_WORDS:
             return _KIND_OF.get(word, word)
     if raw and raw[0] in _YES_NO_OPENERS:
+        return "yes/no"
+    if any(w in ("whether", "if") for w in raw):  # "I wonder if Chen was ill"
         return "yes/no"
     if raw and raw[-1] in ("year", "date"):  # "chen arrest year": keywords asking for a date
         return "when"

@@ -33,7 +33,7 @@ from bot.matcher import MatchConfig, form_outcome
 from bot.rank import Ranker
 
 L2 = 1.0  # penalty on the weights (standardised features), against overfitting
-TARGET_WRONG = 0.025  # at most this share of answerable questions answered wrongly
+TARGET_WRONG = 0.02
 TARGET_NEAR_ANSWERED = 0.12  # at most this share of near-topic questions answered
 TARGET_NOT_IN_ARTICLE = 0.01  # at most this share of answerable told "not in the article"
 
@@ -48,6 +48,10 @@ class Sample:
     group: str  # answerable / off_topic / near_topic
     top_right: bool  # the best candidate is right
     offered_right: bool  # the right fact is among the candidates a clarification offers
+    # Decided by rule before the models (help, no candidate, a question the article leaves
+    # open): never answered. Not fitted on, but counted in the shares the targets bound,
+    # as the bars count every question.
+    by_rule: str | None = None  # "help" or "not_in_article"
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,25 +79,28 @@ def collect(
         batch += [(q, None) for q in evalset.out_of_scope.near_topic]
         n_near = len(evalset.out_of_scope.near_topic)
         for i, (question, expect) in enumerate(batch):
-            analysis = ranker.analyzer.analyze(question)
-            if form_outcome(question, analysis) is not None:
-                continue
-            ranking = ranker.rank(analysis)
-            if not ranking.candidates or ranking.open_fact is not None:
-                continue  # decided by rule, not by the models
-            facts = [factbase.facts[c.index] for c in ranking.candidates[:offered]]
             group = (
                 "answerable"
                 if expect is not None
                 else ("near_topic" if i >= len(batch) - n_near else "off_topic")
             )
+            analysis = ranker.analyzer.analyze(question)
+            if form_outcome(question, analysis) is not None:
+                out.append(Sample([], group, False, False, "help"))
+                continue
+            ranking = ranker.rank(analysis)
+            if not ranking.candidates or ranking.open_fact is not None:
+                out.append(Sample([], group, False, False, "not_in_article"))
+                continue
+            facts = [factbase.facts[c.index] for c in ranking.candidates[:offered]]
             top = expect is not None and right_fact(facts[0], expect)
             anywhere = expect is not None and any(right_fact(f, expect) for f in facts)
             out.append(Sample(features(ranking), group, top, anywhere))
     return out
 
 
-def fit(samples: list[Sample], trained_on: dict[str, object]) -> Fit:
+def fit(every: list[Sample], trained_on: dict[str, object]) -> Fit:
+    samples = [s for s in every if s.by_rule is None]
     if not samples:
         raise CalibrationError("no training questions reach the decision")
     n = len(FEATURES)
@@ -107,8 +114,9 @@ def fit(samples: list[Sample], trained_on: dict[str, object]) -> Fit:
     p_ans = [sigmoid(ans_b + _dot(ans_w, x)) for x in z]
     p_cla = [sigmoid(cla_b + _dot(cla_w, x)) for x in z]
 
-    t_ans = _answer_threshold(samples, p_ans)
-    t_cla = _clarify_threshold(samples, p_ans, p_cla, t_ans)
+    counts = _Counts.of(every)
+    t_ans = _answer_threshold(samples, p_ans, counts)
+    t_cla = _clarify_threshold(samples, p_ans, p_cla, t_ans, counts)
     spec = DecisionSpec(
         features=list(FEATURES),
         mean=[round(v, 6) for v in mean],
@@ -125,7 +133,24 @@ def fit(samples: list[Sample], trained_on: dict[str, object]) -> Fit:
         },
         trained_on=trained_on,
     )
-    return _score(spec, samples, p_ans, p_cla)
+    return _score(spec, samples, p_ans, p_cla, counts)
+
+
+@dataclass(frozen=True, slots=True)
+class _Counts:
+    """Every question of a group, decided by rule or not: the targets' denominators."""
+
+    answerable: int
+    near: int
+    denied_by_rule: int  # answerable questions the rules say the article doesn't cover
+
+    @classmethod
+    def of(cls, samples: list[Sample]) -> _Counts:
+        return cls(
+            max(1, sum(s.group == "answerable" for s in samples)),
+            max(1, sum(s.group == "near_topic" for s in samples)),
+            sum(s.group == "answerable" and s.by_rule == "not_in_article" for s in samples),
+        )
 
 
 def write(spec: DecisionSpec, folder: Path) -> Path:
@@ -147,11 +172,10 @@ def load_sets(paths: list[Path]) -> list[EvalSet]:
     return [load_eval_set(p) for p in paths]
 
 
-def _answer_threshold(samples: list[Sample], p_ans: list[float]) -> float:
+def _answer_threshold(samples: list[Sample], p_ans: list[float], counts: _Counts) -> float:
     """The lowest threshold whose wrong answers and answered near-topic questions stay
     under their targets: as many right answers as those allow."""
-    answerable = sum(s.group == "answerable" for s in samples) or 1
-    near = sum(s.group == "near_topic" for s in samples) or 1
+    answerable, near = counts.answerable, counts.near
     # Lowering the threshold answers the samples in order of probability, most sure first;
     # samples of equal probability are answered together.
     ordered = sorted(zip(p_ans, samples, strict=True), key=lambda ps: -ps[0])
@@ -171,30 +195,35 @@ def _answer_threshold(samples: list[Sample], p_ans: list[float]) -> float:
 
 
 def _clarify_threshold(
-    samples: list[Sample], p_ans: list[float], p_cla: list[float], t_ans: float
+    samples: list[Sample], p_ans: list[float], p_cla: list[float], t_ans: float, counts: _Counts
 ) -> float:
     """The highest threshold that tells at most TARGET_NOT_IN_ARTICLE of the answerable
-    questions the article doesn't say: ask back rather than deny."""
-    answerable = sum(s.group == "answerable" for s in samples) or 1
+    questions the article doesn't say (the rules' denials included): ask back rather
+    than deny."""
+    answerable = counts.answerable
     unanswered = sorted(
         c
         for s, a, c in zip(samples, p_ans, p_cla, strict=True)
         if s.group == "answerable" and a < t_ans
     )
     # Raising the threshold denies the answerable questions below it, lowest first.
-    for denied, c in enumerate(unanswered):
+    for denied, c in enumerate(unanswered, start=counts.denied_by_rule):
         if (denied + 1) / answerable > TARGET_NOT_IN_ARTICLE:
             return c
     return 1.0
 
 
 def _score(
-    spec: DecisionSpec, samples: list[Sample], p_ans: list[float], p_cla: list[float]
+    spec: DecisionSpec,
+    samples: list[Sample],
+    p_ans: list[float],
+    p_cla: list[float],
+    counts: _Counts,
 ) -> Fit:
     t_ans, t_cla = spec.answer.threshold, spec.clarify.threshold
-    answerable = sum(s.group == "answerable" for s in samples) or 1
-    near = sum(s.group == "near_topic" for s in samples) or 1
-    right = wrong = helpful = denied = near_ans = 0
+    answerable, near = counts.answerable, counts.near
+    right = wrong = helpful = near_ans = 0
+    denied = counts.denied_by_rule
     for s, a, c in zip(samples, p_ans, p_cla, strict=True):
         if s.group == "near_topic":
             near_ans += a >= t_ans
