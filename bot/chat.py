@@ -7,15 +7,18 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
+from bot.context import Conversations
 from bot.factbase import Fact
 from bot.matcher import Matcher
-from bot.reply import Reply, to_text
+from bot.reply import Reply, to_json, to_text
 
 BANNER = (
     "Ask about \u201c{title}\u201d ({publication}). "
     "Type a question, a number to pick one of the questions listed, or 'quit'."
 )
 QUIT_WORDS = frozenset({"quit", "exit", "bye", ":q", "/quit"})
+# The console is one conversation.
+CONSOLE = "console"
 
 
 def shown(reply: Reply) -> tuple[Fact, ...]:
@@ -50,6 +53,7 @@ def run_chat(
         print(intro, file=stdout)
     print(BANNER.format(title=source.title, publication=source.publication), file=stdout)
     last: Reply | None = None
+    conversations = Conversations()
     while True:
         if interactive:
             stdout.write("\nyou> ")
@@ -72,10 +76,37 @@ def run_chat(
             fact = picks[int(question) - 1]
             print(f"> {fact.display_question}", file=stdout)
             reply = matcher.reply_for(fact.id) or matcher.answer(fact.display_question)
+            if (topic := matcher.topic_after(reply)) is not None:
+                conversations.remember(CONSOLE, topic)  # a pick continues the conversation
         else:
-            reply = matcher.answer(question)
+            reply = matcher.converse(question, conversations, CONSOLE)
         if on_reply is not None:
             on_reply(reply, (time.perf_counter() - start) * 1000)
         print(("\nbot> " if interactive else "") + numbered(reply), file=stdout)
         last = reply
+    return 0
+
+
+def run_chat_json(
+    matcher: Matcher,
+    *,
+    stdin: TextIO = sys.stdin,
+    stdout: TextIO = sys.stdout,
+    on_reply: Callable[[Reply, float], None] | None = None,
+) -> int:
+    """One question a line in, one `ask --json` object a line out, as one conversation;
+    an empty line starts a new one."""
+    import json
+
+    conversations = Conversations()
+    for line in stdin:
+        question = line.rstrip("\r\n")
+        if not question.strip():
+            conversations.forget(CONSOLE)
+            continue
+        start = time.perf_counter()
+        reply = matcher.converse(question, conversations, CONSOLE)
+        if on_reply is not None:
+            on_reply(reply, (time.perf_counter() - start) * 1000)
+        print(json.dumps(to_json(reply), ensure_ascii=False), file=stdout, flush=True)
     return 0

@@ -51,7 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    sub.add_parser("chat", help="talk to the bot in the console")
+    chat = sub.add_parser("chat", help="talk to the bot in the console")
+    chat.add_argument(
+        "--json",
+        action="store_true",
+        help="one question a line in, one JSON reply a line out, follow-ups kept in context; "
+        "an empty line starts a new conversation",
+    )
 
     ask = sub.add_parser("ask", help="answer questions and exit")
     ask.add_argument("questions", nargs="+", metavar="QUESTION", help="a question, or - for stdin")
@@ -167,11 +173,14 @@ def _question_log(settings: Settings, surface: str, enabled: bool = True):  # ty
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.chat import run_chat
+    from bot.chat import run_chat, run_chat_json
 
     matcher = _matcher(settings)
     if matcher is None:
         return EXIT_FAIL
+    if getattr(args, "json", False):
+        with _question_log(settings, "console") as record:
+            return run_chat_json(matcher, on_reply=record)
     intro = None
     if args.command is None:
         intro = "No DISCORD_TOKEN set: console chat. Set it (see README) to connect to Discord."
@@ -249,6 +258,15 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
             print(problem)
         print(f"{len(exc.problems)} problem(s) found")
         return EXIT_FAIL
+    from bot.loader import SYNONYMS_FILE
+    from bot.synonymlint import lint_synonyms
+
+    lint = lint_synonyms(fb.synonyms, fb.reviewed)
+    if lint:
+        for line in lint:
+            print(f"{settings.facts_dir / SYNONYMS_FILE}: {line}")
+        print(f"{len(lint)} problem(s) found")
+        return EXIT_FAIL
     total = sum(len(s.paragraphs) for s in fb.sources)
     cited = {(f.citation.source.id, f.citation.paragraph) for f in fb.facts}
     print(
@@ -261,6 +279,8 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from bot.evaluate import EvalFileError, evaluate, load_eval_set, with_typos
 
+    if _is_conversation_file(args.file):
+        return _eval_conversations(args, settings)
     try:
         evalset = load_eval_set(args.file)
     except EvalFileError as exc:
@@ -288,6 +308,35 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
             print(f"below floor: {failure}", file=sys.stderr)
         if failures:
             return EXIT_FAIL
+    return EXIT_OK
+
+
+def _is_conversation_file(path: Path) -> bool:
+    import yaml
+
+    from bot.evalconversations import is_conversation_file
+
+    try:
+        return is_conversation_file(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return False  # the evaluation loader says what is wrong with it
+
+
+def _eval_conversations(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.evalconversations import EvalFileError, evaluate_conversations, load_conversations
+
+    try:
+        data = load_conversations(args.file)
+    except EvalFileError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    matcher = _matcher(settings)
+    if matcher is None:
+        return EXIT_FAIL
+    report = evaluate_conversations(matcher, data)
+    if args.json:
+        print(json.dumps(report.summary(), ensure_ascii=False))
+    else:
+        print("\n".join(report.lines()))
     return EXIT_OK
 
 

@@ -12,12 +12,23 @@ best candidates, or says the article doesn't say.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Hashable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rapidfuzz import fuzz, process, utils
 
 from bot.analyzer import Analysis
+from bot.context import (
+    PRONOUNS,
+    RESET_WORDS,
+    Conversations,
+    People,
+    Topic,
+    follow_up_form,
+    read,
+    read_again,
+)
 from bot.decide import DECISION_FILE, Decision, Explanation, Verdict
 from bot.factbase import Fact, FactBase
 from bot.loader import FactBaseError, Problem
@@ -81,19 +92,81 @@ class Matcher:
         self._facts = factbase.facts
         self.ranker = Ranker(factbase, self.config.rank)
         self.analyzer = self.ranker.analyzer
+        self.people = People(self._facts, self.analyzer.analyze)
         self.decision = Decision(factbase.decision)
         # For autocomplete: every curated question, pre-processed once.
         self._choices = [(q, fact.id) for fact in self._facts for q in fact.questions]
         self._choice_keys = [utils.default_process(q) for q, _ in self._choices]
 
-    def answer(self, question: str) -> Reply:
-        """Never raises: any string in, a Reply out."""
+    def answer(self, question: str, topic: Topic | None = None) -> Reply:
+        """Never raises: any string in, a Reply out. With the conversation's `topic`, a
+        follow-up ("how old is he?", "why?", "and Wang?") is read against it; without
+        one, a follow-up is never guessed at: the bot asks back."""
         analysis = self.analyzer.analyze(question)
+        named = self.people.named(analysis)
+        if topic is not None and self._leans_on_context(analysis, named):
+            reading = read(question, analysis, named, topic, LIGHT_TERMS)
+            if reading is not None:
+                reply = self.answer(reading.question)
+                return replace(
+                    reply, question=question, read_as=reading.question, reading=reading.note
+                )
+        if follow_up_form(analysis, named, LIGHT_TERMS):
+            return self._ask_who(question, analysis)
         early = self._by_form(question, analysis)
         if early is not None:
             return early
         ranking = self.ranker.rank(analysis)
         return self._reply(question, ranking, self.decision.explain(ranking))
+
+    def converse(self, question: str, conversations: Conversations, key: Hashable) -> Reply:
+        """Answer within a conversation, and remember what it is about now."""
+        if " ".join(words(question)) in RESET_WORDS:
+            conversations.forget(key)
+            return replace(self._no_answer(question, Outcome.HELP), reading="new conversation")
+        reply = self.answer(question, conversations.get(key))
+        topic = self.topic_after(reply)
+        if topic is not None:
+            conversations.remember(key, topic)
+        return reply
+
+    def topic_after(self, reply: Reply) -> Topic | None:
+        """What the conversation is about once this reply is given (None: unchanged)."""
+        if reply.fact is None:
+            return None
+        asked = reply.read_as or reply.question
+        analysis = self.analyzer.analyze(asked)
+        return Topic(
+            asked,
+            reply.fact.id,
+            reply.fact.people,
+            self.people.named(analysis),
+            analysis.kind == "who",
+        )
+
+    def _leans_on_context(self, analysis: Analysis, named: tuple[str, ...]) -> bool:
+        content = [t for t in analysis.terms if t not in LIGHT_TERMS]
+        if follow_up_form(analysis, named, LIGHT_TERMS):
+            return True
+        if named and (read_again(analysis.words) or set(analysis.words) & PRONOUNS):
+            return True  # "and Wang?", "what did he say about Bush?"
+        # "why?", "why now?", "how old?": a question word and next to nothing to ask about
+        return (
+            analysis.kind is not None
+            and not named
+            and len(content) <= 1
+            and len(analysis.words) <= 3
+        )
+
+    def _ask_who(self, question: str, analysis: Analysis) -> Reply:
+        """A follow-up with no conversation: ask back with the best guesses, or help."""
+        ranking = self.ranker.rank(analysis)
+        picks = tuple(self._facts[c.index] for c in ranking.candidates)
+        if not picks:
+            return self._no_answer(question, Outcome.HELP)
+        score = ranking.candidates[0].score
+        n = self.config.max_suggestions
+        return Reply(question, Outcome.CLARIFY, score, suggestions=picks[:n])
 
     def explain(self, question: str) -> dict[str, Any]:
         """Why a question gets its reply: how it was read, the candidates with their

@@ -29,6 +29,10 @@ class Reply:
     fact: Fact | None = None
     alternatives: tuple[Fact, ...] = ()  # "Did you mean" for an ambiguous match
     suggestions: tuple[Fact, ...] = ()  # follow-ups when answered, ideas when not
+    # A follow-up read against the conversation: the question as it was answered, and a
+    # note saying so ('reading "he" as Chen Ziming'), shown with the reply.
+    read_as: str | None = None
+    reading: str | None = None
 
     @property
     def answered(self) -> bool:
@@ -73,12 +77,13 @@ def to_json(reply: Reply) -> dict[str, Any]:
         "suggestions": [f.display_question for f in reply.offers],
         "outcome": reply.outcome.value,
         "suggestion_ids": [f.id for f in reply.offers],
+        "reading": reply.reading,
     }
 
 
 def to_text(reply: Reply) -> str:
     """The reply as a person reads it in a terminal."""
-    lines: list[str] = []
+    lines: list[str] = [f"({reply.reading})"] if reply.reading else []
     fact = reply.fact
     if fact is not None:
         cite = fact.citation

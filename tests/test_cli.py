@@ -15,7 +15,7 @@ from tests.conftest import DATA
 ROOT = Path(__file__).parent.parent
 JSON_KEYS = {
     *("question", "answered", "answer", "fact_id", "score", "citation", "suggestions"),
-    *("outcome", "suggestion_ids"),
+    *("outcome", "suggestion_ids", "reading"),
 }
 
 

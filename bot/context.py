@@ -1,0 +1,233 @@
+"""Conversations: what a follow-up question ("how old is he?", "why?", "and Wang?") is about.
+
+Each conversation remembers the last question it answered, that fact and its people. A
+follow-up is rewritten into a question that stands alone before it is ranked, and the reply
+says how it was read ("reading "he" as Chen Ziming"), so a wrong reading is visible. A
+follow-up with nothing to follow is never guessed at: the matcher asks back instead.
+
+Memory is small and forgets: at most `max_conversations`, each for `ttl` seconds of
+silence, never written to disk.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
+
+from bot.analyzer import Analysis
+from bot.factbase import Fact
+from bot.textnorm import stem, words
+
+# Pronouns that stand for people, and for a thing.
+_SINGULAR = frozenset({"he", "him", "she", "her", "hes", "shes"})
+_POSSESSIVE = frozenset({"his", "hers"})  # "her" is both: read as the person
+_PLURAL = frozenset({"they", "them", "their", "theirs", "theyre"})
+_THING = frozenset({"it", "its"})  # "this article" names its thing
+PRONOUNS = _SINGULAR | _POSSESSIVE | _PLURAL
+# "and Wang?", "what about Oksenberg", "how about the other one": the same question again.
+_AGAIN = (("and",), ("what", "about"), ("how", "about"), ("same", "for"), ("what", "of"))
+_OTHER = frozenset({"other", "another"})
+_OTHER_NOUNS = frozenset({"one", "guy", "person", "dude", "fellow", "the"})
+RESET_WORDS = frozenset({"reset", "new topic", "start over", "new question", "forget it"})
+# A thing-pronoun question with at most this many content terms needs what came before:
+# "when did it close?" does; "is it true that Chen was freed?" names what it is about.
+_THIN = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """What a conversation is about after its last answer."""
+
+    question: str  # the last answered question, as it was read (follow-ups rewritten)
+    fact_id: str
+    people: tuple[str, ...]  # the people of the answered fact
+    named: tuple[str, ...]  # the people the question itself named
+    asked_who: bool  # the question asked who: its answer is a person it did not name
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    question: str  # the follow-up rewritten to stand alone
+    note: str  # how it was read, for the reply: 'reading "he" as Chen Ziming'
+
+
+class People:
+    """Who a question names: every term of a person's name that no one else shares."""
+
+    def __init__(self, facts: Iterable[Fact], analyze: Callable[[str], Analysis]) -> None:
+        owners: dict[str, set[str]] = {}
+        for fact in facts:
+            for person in fact.people:
+                for term in analyze(person).terms:
+                    owners.setdefault(term, set()).add(person)
+        self._by_term = {t: next(iter(p)) for t, p in owners.items() if len(p) == 1}
+
+    def named(self, analysis: Analysis) -> tuple[str, ...]:
+        found = (self._by_term.get(t) for t in analysis.terms)
+        return tuple(dict.fromkeys(p for p in found if p is not None))
+
+
+def follow_up_form(analysis: Analysis, named: tuple[str, ...], light: frozenset[str]) -> bool:
+    """Does the question lean on what came before (a pronoun for a person, or nothing of
+    its own to ask about)?"""
+    if named:
+        return False
+    ws = set(analysis.words)
+    content = [t for t in analysis.terms if t not in light]
+    if ws & PRONOUNS:
+        return True
+    if ws & _THING and len(content) <= _THIN:
+        return True
+    return _is_other(analysis.words)
+
+
+def _is_other(ws: tuple[str, ...]) -> bool:
+    return bool(set(ws) & _OTHER) and len(ws) <= 6  # "the other one?", "what about the other guy"
+
+
+def read_again(ws: tuple[str, ...]) -> bool:
+    """Does it ask the last question again about someone else (\"and Wang?\")?"""
+    return any(ws[: len(p)] == p for p in _AGAIN)
+
+
+def _join(names: Iterable[str]) -> str:
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def read(
+    question: str,
+    analysis: Analysis,
+    named: tuple[str, ...],
+    topic: Topic,
+    light: frozenset[str],
+) -> Reading | None:
+    """The follow-up rewritten against the conversation's topic, or None when the question
+    stands alone (it names someone new and is no "and X?")."""
+    ws = analysis.words
+    content = [t for t in analysis.terms if t not in light]
+    # "and Wang?", "what about Oksenberg": the last question again, about someone else.
+    if named and read_again(ws) and all(_names_term(t, named) for t in content):
+        return _swap(topic, named, f"{question.strip()}")
+    subject = _subject(topic)
+    if named and (not set(ws) & PRONOUNS or set(subject) <= set(named)):
+        return None  # it says who it is about ("what did he say about Bush" does not)
+    if _is_other(ws) and not named:
+        rest = [p for p in topic.people if p not in subject]
+        if not rest:
+            return None
+        if read_again(ws):  # "what about the other one?": the last question, about them
+            return _swap(topic, (rest[0],), question.strip())
+        # "who's the other one?": the other person, asked about as asked
+        text = " ".join(rest[0] if w in _OTHER else w for w in ws if w not in _OTHER_NOUNS)
+        return Reading(text, f"reading \u201cthe other one\u201d as {rest[0]}")
+    plural = bool(set(ws) & _PLURAL)
+    people = list(topic.people if plural and len(topic.people) > 1 else subject)
+    if plural and topic.asked_who:
+        people = [p for p in topic.people if p not in topic.named] or list(topic.people)
+    rewritten: list[str] = []
+    replaced: list[str] = []
+    for w in ws:
+        if w in _SINGULAR | _PLURAL and people:
+            rewritten.append(_join(people))
+            replaced.append(w)
+        elif w in _POSSESSIVE | {"their", "theirs"} and people:
+            rewritten.append(_join(people) + "'s")
+            replaced.append(w)
+        else:
+            rewritten.append(w)
+    thin = not replaced and len(content) <= _THIN
+    if thin:
+        # "why?", "when did it close?", "how old?": the last question gives the subject.
+        # "who was released today?" answered with Chen: "why?" is why *Chen* was released.
+        base = _without_kind(words(topic.question)) + list(words(" ".join(subject)))
+        rewritten += [w for w in dict.fromkeys(base) if w not in rewritten]
+    text = " ".join(rewritten)
+    if replaced and not thin:
+        note = f"reading \u201c{replaced[0]}\u201d as {_join(people)}"
+    else:
+        note = f"reading it as \u201c{text}\u201d"
+    return Reading(text, note)
+
+
+_WH = frozenset({"who", "what", "when", "where", "why", "how", "which", "whom", "whose"})
+_HOW_WHAT = frozenset({"long", "old", "many", "much", "often", "soon", "far"})
+
+
+def _without_kind(ws: tuple[str, ...]) -> list[str]:
+    """The words of a question without what it asked for ("how old", "when")."""
+    out: list[str] = []
+    for i, w in enumerate(ws):
+        if w in _WH or (w in _HOW_WHAT and i > 0 and ws[i - 1] == "how"):
+            continue
+        out.append(w)
+    return out
+
+
+def _names_term(term: str, named: tuple[str, ...]) -> bool:
+    return any(term in {stem(w) for w in words(p)} for p in named) or len(term) < 3
+
+
+def _subject(topic: Topic) -> tuple[str, ...]:
+    """Whom "he" means: the one person a "who" question was answered with, else the person
+    the question named, else the fact's first person. ("who did Bush send?" is answered
+    with two people: "he" then is Bush.)"""
+    if topic.asked_who:
+        answered = [p for p in topic.people if p not in topic.named]
+        if len(answered) == 1 or (answered and not topic.named):
+            return (answered[0],)
+    if topic.named:
+        return topic.named[:1]
+    return topic.people[:1]
+
+
+def _swap(topic: Topic, new: tuple[str, ...], typed: str) -> Reading | None:
+    """The topic's question with its person replaced by `new`."""
+    if not new:
+        return None
+    old_words: set[str] = set()
+    for person in (*topic.named, *_subject(topic)):
+        old_words |= set(words(person))
+    base = [w for w in words(topic.question) if w not in old_words]
+    text = " ".join([*base, *words(" ".join(new))])
+    return Reading(text, f"reading \u201c{typed}\u201d as \u201c{text}\u201d")
+
+
+class Conversations:
+    """The topic of each conversation: least recently used forgotten first, and each
+    forgotten after `ttl` seconds of silence."""
+
+    def __init__(
+        self,
+        ttl: float = 300.0,
+        max_conversations: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.ttl = ttl
+        self.max_conversations = max_conversations
+        self._clock = clock
+        self._topics: OrderedDict[Hashable, tuple[float, Topic]] = OrderedDict()
+
+    def get(self, key: Hashable) -> Topic | None:
+        found = self._topics.get(key)
+        if found is None:
+            return None
+        at, topic = found
+        if self._clock() - at > self.ttl:
+            del self._topics[key]
+            return None
+        return topic
+
+    def remember(self, key: Hashable, topic: Topic) -> None:
+        self._topics[key] = (self._clock(), topic)
+        self._topics.move_to_end(key)
+        while len(self._topics) > self.max_conversations:
+            self._topics.popitem(last=False)
+
+    def forget(self, key: Hashable) -> None:
+        self._topics.pop(key, None)
+
+    def __len__(self) -> int:
+        return len(self._topics)

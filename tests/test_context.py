@@ -1,0 +1,115 @@
+"""Follow-up questions read against the conversation, and never guessed without one."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.context import Conversations
+from bot.matcher import Matcher
+from bot.reply import Outcome, to_json, to_text
+
+
+def talk(matcher: Matcher, *questions: str, key: object = "me") -> list[str | None]:
+    conversations = Conversations()
+    return [
+        (r.fact.id if r.fact else None)
+        for r in (matcher.converse(q, conversations, key) for q in questions)
+    ]
+
+
+def test_a_pronoun_means_the_person_just_answered(matcher: Matcher) -> None:
+    assert talk(matcher, "who was released today?", "how old is he?") == [
+        "chen-released",
+        "chen-age",
+    ]
+
+
+def test_the_reply_says_how_it_read_the_follow_up(matcher: Matcher) -> None:
+    conversations = Conversations()
+    matcher.converse("what illness does wang juntao have?", conversations, 1)
+    reply = matcher.converse("where did he go?", conversations, 1)
+    assert reply.fact is not None
+    assert reply.fact.id == "wang-travel"
+    assert reply.reading == "reading \u201che\u201d as Wang Juntao"
+    assert reply.question == "where did he go?"  # what the user typed stays
+    assert to_text(reply).startswith("(reading \u201che\u201d as Wang Juntao)\n")
+    assert to_json(reply)["reading"] == reply.reading
+
+
+def test_and_x_asks_the_last_question_about_someone_else(matcher: Matcher) -> None:
+    assert talk(matcher, "what illness does wang juntao have?", "and chen?") == [
+        "wang-illness",
+        "chen-health",
+    ]
+
+
+def test_a_bare_question_word_asks_about_the_last_answer(matcher: Matcher) -> None:
+    asked = talk(matcher, "who was released today?", "why?")
+    assert asked[1] == "release-reason"
+
+
+def test_a_pronoun_beside_a_name_still_means_the_last_person(matcher: Matcher) -> None:
+    # "he" is Winston Lord; Bush is who he spoke about.
+    asked = talk(matcher, "who is winston lord", "what did he say about bush?")
+    assert asked == ["winston-lord-role", "lord-fawning"]
+
+
+def test_the_other_one_is_the_other_person_of_the_last_answer(matcher: Matcher) -> None:
+    conversations = Conversations()
+    first = matcher.converse(
+        "what does chen's release mean for leaders in custody?", conversations, 1
+    )
+    assert first.fact is not None
+    assert set(first.fact.people) == {"Chen Ziming", "Wang Juntao"}
+    reply = matcher.converse("who's the other one?", conversations, 1)
+    assert reply.fact is not None
+    assert "Wang Juntao" in reply.fact.answer
+
+
+@pytest.mark.parametrize("question", ["how old is he?", "what were their jobs?", "why?"])
+def test_a_follow_up_with_no_context_is_never_answered(matcher: Matcher, question: str) -> None:
+    reply = matcher.converse(question, Conversations(), "new")
+    assert reply.fact is None
+    assert reply.outcome in (Outcome.CLARIFY, Outcome.HELP)
+
+
+def test_two_people_in_one_channel_do_not_share_context(matcher: Matcher) -> None:
+    conversations = Conversations()
+    alice, bob = ("channel", "alice"), ("channel", "bob")
+    matcher.converse("who was released today?", conversations, alice)
+    assert matcher.converse("how old is he?", conversations, bob).fact is None
+    reply = matcher.converse("how old is he?", conversations, alice)
+    assert reply.fact is not None
+    assert reply.fact.id == "chen-age"
+
+
+def test_naming_someone_else_starts_a_new_topic(matcher: Matcher) -> None:
+    asked = talk(
+        matcher, "who was released today?", "what illness does wang juntao have?", "how old is he?"
+    )
+    # Wang's age is not in the article: never Chen's age for "he" now.
+    assert asked[2] != "chen-age"
+
+
+def test_reset_forgets_the_conversation(matcher: Matcher) -> None:
+    conversations = Conversations()
+    matcher.converse("who was released today?", conversations, 1)
+    reset = matcher.converse("reset", conversations, 1)
+    assert reset.outcome is Outcome.HELP
+    assert reset.reading == "new conversation"
+    assert matcher.converse("how old is he?", conversations, 1).fact is None
+
+
+def test_memory_forgets_after_silence_and_keeps_a_bound() -> None:
+    now = [0.0]
+    conversations = Conversations(ttl=60, max_conversations=2, clock=lambda: now[0])
+    from bot.context import Topic
+
+    topic = Topic("who was released today?", "chen-released", ("Chen Ziming",), (), True)
+    for key in ("a", "b", "c"):
+        conversations.remember(key, topic)
+    assert conversations.get("a") is None  # the least recently used went first
+    assert conversations.get("c") == topic
+    now[0] = 61.0
+    assert conversations.get("c") is None  # a minute of silence ends it
+    assert len(conversations) == 1
