@@ -441,9 +441,7 @@ def facts_fingerprint(folder: Path) -> tuple[tuple[str, int, int], ...]:
     """Name, modification time and size of every file in the folder: cheap to take, and
     different after any edit (an atomic replace included)."""
     try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        return tuple(
-            (e.name, e.stat().st_mtime_ns, e.stat().st_size) for e in entries if e.is_file()
-        )
+        stats = [(e.name, e.stat()) for e in os.scandir(folder) if e.is_file()]
     except OSError:
         return ()
+    return tuple(sorted((name, st.st_mtime_ns, st.st_size) for name, st in stats))
