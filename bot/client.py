@@ -24,7 +24,13 @@ from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("bot.exts.ask", "bot.exts.browse", "bot.exts.about", "bot.exts.curate")
+EXTENSIONS = (
+    "bot.exts.ask",
+    "bot.exts.browse",
+    "bot.exts.about",
+    "bot.exts.curate",
+    "bot.exts.report",
+)
 PURGE_EVERY_SECONDS = 86_400
 APOLOGY = "Sorry, something went wrong on my side. Please try again."
 

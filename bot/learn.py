@@ -90,7 +90,7 @@ class Learned:
             return f"\u201c{self.question}\u201d is already {what}; nothing changed"
         lines = "line" if len(self.added) == 1 else "lines"
         return (
-            f"added \u201c{self.question}\u201d as {what} ({self.file}, +{len(self.added)} "
+            f"added \u201c{self.question}\u201d as {what} ({self.file.name}, +{len(self.added)} "
             f"{lines}); the bot now {describe(self.reply)}"
         )
 

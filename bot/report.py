@@ -217,7 +217,8 @@ def _picks(rows: list[Row], factbase: FactBase) -> dict[int, str]:
     return out
 
 
-def _why(miss: MissGroup) -> str:
+def why_missed(miss: MissGroup) -> str:
+    """'2 not in the article, 1 👎': why a group's questions were missed."""
     parts = [
         (miss.unanswered, "not in the article"),
         (miss.clarified, "asked back"),
@@ -246,7 +247,7 @@ def to_text(report: Report, *, short: bool = False) -> str:
             lines.append(
                 f"  {g.count}\u00d7 \u201c{g.question}\u201d \u2192 "
                 + (f"people picked: {picked}; " if picked else "")
-                + f"nearest: {near} [{_why(g)}]"
+                + f"nearest: {near} [{why_missed(g)}]"
             )
             if not short and len(g.wordings) > 1:
                 lines.extend(f"       also: {w}" for w in g.wordings if w != g.question)
