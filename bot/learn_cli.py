@@ -198,6 +198,8 @@ def review(misses: list[MissGroup], teacher: _Teacher, stdin: TextIO, stdout: Te
             stdout.write("a N / n N / s / q> ")
             stdout.flush()
             line = stdin.readline()
+            if not stdin.isatty():  # a script's answer, shown so the transcript reads
+                say(line.rstrip("\n"))
             if not line or line.strip().lower() in ("q", "quit"):
                 say("bye")
                 return 0
