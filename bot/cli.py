@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from bot import learn_cli
 from bot.loader import FactBaseError, load_factbase
 from bot.matcher import Matcher
 from bot.reply import Reply, to_json, to_text
@@ -107,6 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="curator report from the question log")
     report.add_argument("--since", default="7d", help="how far back: 30m, 24h, 7d, 2w (default 7d)")
     report.add_argument("--json", action="store_true", help="the report as one JSON object")
+
+    learn_cli.add_parser(sub)
 
     sub.add_parser("run", help="connect to Discord (needs DISCORD_TOKEN)")
     sync = sub.add_parser("sync", help="register the slash commands with Discord")
@@ -443,6 +446,10 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_learn(args: argparse.Namespace, settings: Settings) -> int:
+    return learn_cli.run(args, settings)
+
+
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.runner import run_discord
 
@@ -464,6 +471,7 @@ _COMMANDS = {
     "bench": cmd_bench,
     "calibrate": cmd_calibrate,
     "report": cmd_report,
+    "learn": cmd_learn,
     "run": cmd_run,
     "sync": cmd_sync,
 }

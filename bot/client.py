@@ -15,6 +15,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import lexicon
+from bot.learn import facts_fingerprint
 from bot.loader import FactBaseError, load_factbase
 from bot.matcher import Matcher
 from bot.questionlog import QuestionLog
@@ -23,7 +24,13 @@ from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("bot.exts.ask", "bot.exts.browse", "bot.exts.about", "bot.exts.curate")
+EXTENSIONS = (
+    "bot.exts.ask",
+    "bot.exts.browse",
+    "bot.exts.about",
+    "bot.exts.curate",
+    "bot.exts.report",
+)
 PURGE_EVERY_SECONDS = 86_400
 APOLOGY = "Sorry, something went wrong on my side. Please try again."
 
@@ -53,6 +60,8 @@ class _QABotMixin:
         self.question_log = None
         self._purger: asyncio.Task[None] | None = None
         self._reload_lock = asyncio.Lock()
+        self._facts_seen = facts_fingerprint(settings.facts_dir)  # as last loaded
+        self._watcher: asyncio.Task[None] | None = None
         self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
 
     async def setup_hook(self) -> None:
@@ -66,6 +75,8 @@ class _QABotMixin:
             self.question_log = qlog if await qlog.open() else None
             if self.question_log is not None and self.settings.retention_days > 0:
                 self._purger = asyncio.create_task(self._purge_daily())
+        if self.settings.facts_poll_seconds > 0:
+            self._watcher = asyncio.create_task(self._watch_facts())
         # The spelling word list loads now, off the event loop, not on the first question.
         await asyncio.to_thread(lexicon.preload)
         for ext in EXTENSIONS:
@@ -81,9 +92,23 @@ class _QABotMixin:
             await asyncio.sleep(PURGE_EVERY_SECONDS)
             await self.question_log.purge()
 
+    async def _watch_facts(self) -> None:
+        """Reload when a file in the facts folder changes (an edit, or `bot learn`): a
+        stat of each file every few seconds, nothing more while nothing changes."""
+        while True:
+            await asyncio.sleep(self.settings.facts_poll_seconds)
+            if facts_fingerprint(self.settings.facts_dir) == self._facts_seen:
+                continue
+            try:
+                await self.reload_facts()
+            except Exception:  # keep watching whatever happened to this one reload
+                log.exception("reloading the changed fact base failed")
+
     async def close(self) -> None:
         if self._purger is not None:
             self._purger.cancel()
+        if self._watcher is not None:
+            self._watcher.cancel()
         await super().close()  # type: ignore[misc]
         if self.question_log is not None:
             await self.question_log.close()
@@ -96,6 +121,9 @@ class _QABotMixin:
         """
         async with self._reload_lock:
             settings = self.settings
+            # Seen before loading: a change made during the load is noticed next time, and
+            # a broken file is not retried until it changes again.
+            self._facts_seen = facts_fingerprint(settings.facts_dir)
             try:
                 matcher = await asyncio.to_thread(
                     lambda: Matcher(load_factbase(settings.facts_dir), settings.match_config())

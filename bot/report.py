@@ -10,12 +10,15 @@ from typing import Any
 
 from rapidfuzz import fuzz, process, utils
 
+from bot.factbase import FactBase
 from bot.matcher import Matcher
 from bot.questionlog import Row
 
 _SINCE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*$")
 _UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86_400, "w": 604_800}
 GROUP_SIMILARITY = 80.0  # token-set similarity (0-100) at which two questions are one group
+PICK_WINDOW_SECONDS = 600.0  # a pick this soon after a missed question is its answer
+CANDIDATES = 5  # facts offered for teaching one missed question
 
 
 def parse_since(text: str) -> float:
@@ -34,6 +37,16 @@ class MissGroup:
     nearest_fact: str | None
     nearest_question: str | None
     nearest_score: float
+    # Why its questions were missed: said not in the article, asked back, 👎, "none of these".
+    unanswered: int = 0
+    clarified: int = 0
+    down: int = 0
+    none_of_these: int = 0
+    # Facts people picked right after asking (a button, or a number in the console), most
+    # picked first: the strongest suggestion for what the question meant.
+    picked: dict[str, int] = field(default_factory=dict)
+    # Facts to teach the question to, strongest first: the picked, then the nearest.
+    candidates: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -109,19 +122,33 @@ def build_report(rows: list[Row], matcher: Matcher, since_seconds: float, top: i
     if questions:
         report.answer_rate = round(100.0 * (report.answered + report.ambiguous) / questions, 1)
 
-    missed = [r.question for r in rows if r.outcome in _MISSED or r.votes_none]
-    for group in group_questions(missed)[:top]:
+    factbase = matcher.factbase
+    missed: dict[str, list[int]] = {}  # wording -> indexes of its rows
+    for i, r in enumerate(rows):
+        if _missed(r, factbase):
+            missed.setdefault(" ".join(r.question.split()), []).append(i)
+    picks = _picks(rows, factbase)
+    for group in group_questions([q for q, rs in missed.items() for _ in rs])[:top]:
         nearest = matcher.nearest(group[0])
-        report.misses.append(
-            MissGroup(
-                question=group[0],
-                count=len(group),
-                wordings=sorted(set(group)),
-                nearest_fact=nearest[0].id if nearest else None,
-                nearest_question=nearest[0].display_question if nearest else None,
-                nearest_score=round(nearest[1], 1) if nearest else 0.0,
-            )
+        miss = MissGroup(
+            question=group[0],
+            count=len(group),
+            wordings=sorted(set(group)),
+            nearest_fact=nearest[0].id if nearest else None,
+            nearest_question=nearest[0].display_question if nearest else None,
+            nearest_score=round(nearest[1], 1) if nearest else 0.0,
         )
+        picked: Counter[str] = Counter()
+        for wording in miss.wordings:
+            for i in missed[wording]:
+                _count_why(miss, rows[i])
+                if i in picks:
+                    picked[picks[i]] += 1
+        miss.picked = dict(picked.most_common())
+        ranked = matcher.ranker.rank(matcher.analyzer.analyze(group[0]), top=CANDIDATES)
+        ids = [*miss.picked, *(factbase.facts[c.index].id for c in ranked.candidates)]
+        miss.candidates = [i for i in dict.fromkeys(ids) if factbase.get(i)][:CANDIDATES]
+        report.misses.append(miss)
 
     stats: dict[str, FactStat] = {}
     for r in rows:
@@ -141,6 +168,66 @@ def build_report(rows: list[Row], matcher: Matcher, since_seconds: float, top: i
     return report
 
 
+def _is_pick(row: Row, factbase: FactBase) -> bool:
+    """A fact chosen rather than asked: a suggestion button, or a number in the console,
+    both logged as the fact's own display question."""
+    if row.fact_id is None:
+        return False
+    fact = factbase.get(row.fact_id)
+    return row.surface == "button" or (fact is not None and row.question == fact.display_question)
+
+
+def _missed(row: Row, factbase: FactBase) -> bool:
+    """Asked, and not answered to the asker's liking: not in the article, asked back,
+    "none of these", or an answer with more 👎 than 👍."""
+    if _is_pick(row, factbase):  # a 👎 on a picked fact is about the answer, not the wording
+        return False
+    return row.outcome in _MISSED or bool(row.votes_none) or row.votes_down > row.votes_up
+
+
+def _count_why(miss: MissGroup, row: Row) -> None:
+    if row.votes_down > row.votes_up:
+        miss.down += 1
+    elif row.outcome == "clarify":
+        miss.clarified += 1
+    elif row.outcome in _MISSED:
+        miss.unanswered += 1
+    else:
+        miss.none_of_these += 1
+
+
+def _picks(rows: list[Row], factbase: FactBase) -> dict[int, str]:
+    """Index of a missed row -> the fact its asker picked next. Each asker's first pick within
+    PICK_WINDOW_SECONDS after a missed question, before they ask anything else, is taken as
+    what the question meant."""
+    out: dict[int, str] = {}
+    waiting: dict[str, int] = {}  # asker -> their last missed question, not yet resolved
+    for i in sorted(range(len(rows)), key=lambda i: rows[i].asked_at):
+        r = rows[i]
+        if r.user_hash is None:
+            continue
+        if r.fact_id is not None and _is_pick(r, factbase):
+            last = waiting.pop(r.user_hash, None)
+            if last is not None and r.asked_at - rows[last].asked_at <= PICK_WINDOW_SECONDS:
+                out[last] = r.fact_id
+        elif _missed(r, factbase):
+            waiting[r.user_hash] = i
+        else:
+            waiting.pop(r.user_hash, None)
+    return out
+
+
+def why_missed(miss: MissGroup) -> str:
+    """'2 not in the article, 1 👎': why a group's questions were missed."""
+    parts = [
+        (miss.unanswered, "not in the article"),
+        (miss.clarified, "asked back"),
+        (miss.down, "\U0001f44e"),
+        (miss.none_of_these, "none of these"),
+    ]
+    return ", ".join(f"{n} {label}" for n, label in parts if n)
+
+
 def to_text(report: Report, *, short: bool = False) -> str:
     days = report.since_seconds / 86_400
     period = f"{days:g} day(s)" if days >= 1 else f"{report.since_seconds / 3600:g} hour(s)"
@@ -153,10 +240,15 @@ def to_text(report: Report, *, short: bool = False) -> str:
     ]
     top = 5 if short else len(report.misses)
     if report.misses:
-        lines += ["", "Top unanswered (add a phrasing to the nearest fact, or write a new fact):"]
+        lines += ["", "Top missed (teach them with: python -m bot learn):"]
         for g in report.misses[:top]:
             near = f"{g.nearest_fact} ({g.nearest_score:.0f})" if g.nearest_fact else "none"
-            lines.append(f"  {g.count}\u00d7 \u201c{g.question}\u201d \u2192 nearest: {near}")
+            picked = ", ".join(f"{i} ({n}\u00d7)" for i, n in g.picked.items())
+            lines.append(
+                f"  {g.count}\u00d7 \u201c{g.question}\u201d \u2192 "
+                + (f"people picked: {picked}; " if picked else "")
+                + f"nearest: {near} [{why_missed(g)}]"
+            )
             if not short and len(g.wordings) > 1:
                 lines.extend(f"       also: {w}" for w in g.wordings if w != g.question)
     if report.most_down:

@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     dev_guild_id: int | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     facts_dir: Path = Field(default_factory=default_facts_dir)
+    facts_poll_seconds: float = Field(default=2.0, ge=0)  # reload on change; 0: only on demand
 
     max_question_length: int = Field(default=500, ge=10, le=4000)
     cooldown_rate: int = Field(default=5, ge=1)  # questions ...

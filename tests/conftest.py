@@ -61,6 +61,7 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
         "db_path": tmp_path / "questions.sqlite3",
         "cooldown_rate": 1000,
         "cooldown_seconds": 1.0,
+        "facts_poll_seconds": 0,  # tests that want the facts watched turn it on
     }
     return Settings(_env_file=None, **{**base, **overrides})  # type: ignore[call-arg]
 

@@ -225,7 +225,7 @@ def test_answering_from_the_cli_does_not_import_discord() -> None:
 
 
 @pytest.mark.parametrize(
-    "command", ["ask", "facts", "check", "eval", "chat", "bench", "run", "sync"]
+    "command", ["ask", "facts", "check", "eval", "chat", "bench", "learn", "run", "sync"]
 )
 def test_every_command_has_help(command: str) -> None:
     out = run(command, "--help")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.matcher import Matcher
-from bot.questionlog import Asked, QuestionLog
+from bot.questionlog import Asked, QuestionLog, Row
 from bot.report import build_report, group_questions, parse_since, to_text
 from tests.test_cli import run
 
@@ -67,8 +67,11 @@ async def test_report_counts_rates_misses_and_votes(tmp_path: Path, matcher: Mat
         3,
     )
     assert report.answer_rate == 50.0
-    [miss] = report.misses
+    miss, disliked = report.misses
     assert miss.count == 2
+    assert (miss.unanswered, miss.down, miss.picked) == (2, 0, {})
+    assert (disliked.question, disliked.count, disliked.down) == ("how old is chen", 1, 1)
+    assert disliked.candidates[0] == "chen-age"
     nearest = matcher.nearest(miss.question)
     assert nearest is not None
     assert miss.nearest_fact == nearest[0].id
@@ -78,6 +81,53 @@ async def test_report_counts_rates_misses_and_votes(tmp_path: Path, matcher: Mat
     text = to_text(report)
     assert "Answer rate 50.0%" in text
     assert f"2\u00d7 \u201c{miss.question}\u201d \u2192 nearest: {miss.nearest_fact}" in text
+
+
+def _row(at: float, user: str, question: str, outcome: str, fact_id: str | None, **kw: int) -> Row:
+    """A logged question as the log returns it; `button=1` for a suggestion button."""
+    surface = "button" if kw.pop("button", 0) else "slash"
+    votes = {"votes_up": 0, "votes_down": 0, "votes_none": 0, **kw}
+    return Row(at, surface, user, question, outcome, fact_id, 50.0, 1.0, **votes)
+
+
+def test_what_people_picked_after_a_miss_is_the_strongest_suggestion(matcher: Matcher) -> None:
+    slang = "yo how many yrs did chen get locked up for"
+    sentence = matcher.factbase.get("chen-sentence")
+    health = matcher.factbase.get("chen-health")
+    assert sentence is not None
+    assert health is not None
+    rows = [
+        # a asks, is asked back, and picks the sentence fact from the buttons
+        _row(0, "a", slang, "clarify", None),
+        _row(5, "a", sentence.display_question, "answered", "chen-sentence", button=1),
+        # b asks, then asks something else before clicking: that click is not a pick
+        _row(10, "b", slang, "clarify", None),
+        _row(12, "b", "who is tom ross", "answered", "white-house-spokesman"),
+        _row(13, "b", sentence.display_question, "answered", "chen-age", button=1),
+        # c picks in the console, by number (logged as the fact's own question)
+        _row(20, "c", slang, "clarify", None),
+        _row(25, "c", sentence.display_question, "answered", "chen-sentence"),
+        # d clicks an hour later: too late to be about that question
+        _row(30, "d", slang, "clarify", None),
+        _row(3630, "d", sentence.display_question, "answered", "chen-sentence", button=1),
+        # e gets an answer, 👎 it, and picks the health fact instead
+        _row(40, "e", "is chen ill", "answered", "chen-age", votes_down=1),
+        _row(45, "e", health.display_question, "answered", "chen-health", button=1),
+    ]
+    report = build_report(rows, matcher, 86_400)
+    slang_group, ill = report.misses
+    assert (slang_group.question, slang_group.count, slang_group.clarified) == (slang, 4, 4)
+    assert slang_group.picked == {"chen-sentence": 2}
+    assert slang_group.candidates[0] == "chen-sentence"
+    assert (ill.question, ill.down, ill.picked) == ("is chen ill", 1, {"chen-health": 1})
+    assert ill.candidates[0] == "chen-health"
+    text = to_text(report)
+    assert (
+        f"4\u00d7 \u201c{slang}\u201d \u2192 people picked: chen-sentence (2\u00d7); nearest:"
+        in text
+    )
+    assert "[4 asked back]" in text
+    assert report.to_json()["misses"][1]["picked"] == {"chen-health": 1}
 
 
 def _cli(

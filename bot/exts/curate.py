@@ -1,6 +1,6 @@
-"""For curators: /report (what went unanswered) and /reload (new facts without a restart).
+"""For curators: /reload (new facts without a restart); /report is in bot.exts.report.
 
-Both are for the bot's owner and members with Manage Server; others are refused.
+For the bot's owner and members with Manage Server; others are refused.
 """
 
 from __future__ import annotations
@@ -11,8 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.render import DESCRIPTION_MAX, NO_PINGS, shorten
-from bot.report import build_report, parse_since, since_timestamp, to_text
+from bot.render import NO_PINGS, shorten
 
 if TYPE_CHECKING:
     from bot.client import QABot
@@ -33,35 +32,6 @@ class CurateCog(commands.Cog, name="Curate"):
 
     async def _refuse(self, interaction: discord.Interaction[Any]) -> None:
         await interaction.response.send_message(REFUSED, ephemeral=True, allowed_mentions=NO_PINGS)
-
-    @app_commands.command(name="report", description="What people asked and what went unanswered")
-    @app_commands.default_permissions(manage_guild=True)
-    @app_commands.describe(since="How far back: 24h, 7d, 2w (default 7d)")
-    async def report(self, interaction: discord.Interaction[Any], since: str = "7d") -> None:
-        if not await self._allowed(interaction):
-            await self._refuse(interaction)
-            return
-        try:
-            seconds = parse_since(since)
-        except ValueError as exc:
-            await interaction.response.send_message(
-                str(exc), ephemeral=True, allowed_mentions=NO_PINGS
-            )
-            return
-        qlog = self.bot.question_log
-        rows = await qlog.rows_since(since_timestamp(seconds)) if qlog is not None else None
-        if rows is None:
-            text = "The question log is off or unavailable (see BOT_LOG_QUESTIONS and the logs)."
-        else:
-            text = to_text(build_report(rows, self.bot.matcher, seconds), short=True)
-        embed = discord.Embed(
-            title="Curator report",
-            description=shorten(discord.utils.escape_markdown(text), DESCRIPTION_MAX),
-        )
-        embed.set_footer(text="Full report: python -m bot report --since " + since)
-        await interaction.response.send_message(
-            embed=embed, ephemeral=True, allowed_mentions=NO_PINGS
-        )
 
     @app_commands.command(name="reload", description="Reload the fact base without a restart")
     @app_commands.default_permissions(manage_guild=True)
