@@ -22,8 +22,9 @@ def test_any_unicode_gets_a_reply(matcher: Matcher, text: str) -> None:
     out = to_json(reply)
     assert set(out) == {
         *("question", "answered", "answer", "fact_id", "score", "citation", "suggestions"),
-        *("outcome", "suggestion_ids"),
+        *("outcome", "suggestion_ids", "reading"),
     }
+    assert out["reading"] is None  # no conversation, no reading
     assert out["outcome"] == reply.outcome.value
     assert [matcher.factbase.by_id[i].display_question for i in out["suggestion_ids"]] == (
         out["suggestions"]
