@@ -1,4 +1,5 @@
-"""Speed benchmark: the real fact base, then a synthetic one of 10,000 facts.
+"""Speed benchmark: the real fact base, then a synthetic one of 10,000 facts; or, with
+`--startup`, how long a fresh process takes to answer.
 
 Numbers are reported, never asserted: timing depends on the machine.
 """
@@ -6,8 +7,12 @@ Numbers are reported, never asserted: timing depends on the machine.
 from __future__ import annotations
 
 import dataclasses
+import os
 import random
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +21,10 @@ from bot import lexicon
 from bot.factbase import Citation, Fact, FactBase, Source
 from bot.loader import load_factbase
 from bot.matcher import Matcher
+
+# How many of the synthetic base's own phrasings and answer openings are timed.
+SYNTHETIC_PHRASINGS = 200
+SYNTHETIC_ANSWER_OPENINGS = 100
 
 
 @dataclass
@@ -81,14 +90,24 @@ def synthetic_factbase(n_facts: int, per_fact: int, seed: int = 7) -> FactBase:
     return FactBase(sources=(source,), facts=tuple(facts))
 
 
+def default_questions(factbase: FactBase) -> list[str]:
+    """What to time when no eval file is named (a wheel ships none): the last, chattiest
+    phrasing of every fact, and every question the article leaves open."""
+    return [f.questions[-1] for f in factbase.facts] + [
+        q for f in factbase.facts for q in f.unanswered
+    ]
+
+
 def run_bench(
-    questions: list[str], facts_dir: Path | None, synthetic_facts: int, rounds: int
+    questions: list[str] | None, facts_dir: Path | None, synthetic_facts: int, rounds: int
 ) -> list[BenchResult]:
     results = []
     lexicon.preload()  # as a server does at start; a one-off quarter second is not latency
     start = time.perf_counter()
     matcher = Matcher(load_factbase(facts_dir))
     build = (time.perf_counter() - start) * 1000
+    if questions is None:
+        questions = default_questions(matcher.factbase)
     lat = _latencies(matcher, questions, rounds)
     fb = matcher.factbase
     results.append(
@@ -103,8 +122,12 @@ def run_bench(
         big_matcher = Matcher(big)
         build = (time.perf_counter() - start) * 1000
         rng = random.Random(11)
-        sample = [rng.choice(f.questions) for f in rng.sample(big.facts, 200)]
-        sample += [" ".join(rng.choice(big.facts).answer.split()[:4]) for _ in range(100)]
+        picked = rng.sample(big.facts, min(SYNTHETIC_PHRASINGS, len(big.facts)))
+        sample = [rng.choice(f.questions) for f in picked]
+        sample += [
+            " ".join(rng.choice(big.facts).answer.split()[:4])
+            for _ in range(SYNTHETIC_ANSWER_OPENINGS)
+        ]
         sample += questions
         lat = _latencies(big_matcher, sample, 1)
         results.append(
@@ -119,3 +142,66 @@ def run_bench(
             )
         )
     return results
+
+
+# --- start-up -----------------------------------------------------------------------
+
+STARTUP_QUESTION = "how old is chen"
+# The bar (issue 10): a warm `ask` within this share of importing discord.py.
+STARTUP_BAR = 0.6
+
+
+def run_startup_bench(facts_dir: Path, rounds: int) -> list[str]:
+    """Start-up times of fresh `python` processes, the kinds run in turn each round so
+    that the machine's load weighs on all of them alike: importing discord.py; `ask` with
+    an empty index cache (cold: parses the YAML, builds the index and caches it); `ask`
+    and `chat` with the cache (warm); the Discord bot up to connecting (discord.py plus
+    the same cached index)."""
+    with tempfile.TemporaryDirectory(prefix="bench-startup-") as tmp:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DISCORD_"))}
+        env |= {
+            "BOT_FACTS_DIR": str(facts_dir),
+            "BOT_LOG_QUESTIONS": "false",
+            "BOT_CACHE_DIR": str(Path(tmp) / "warm"),
+        }
+        py = sys.executable
+        ask = [py, "-m", "bot", "ask", STARTUP_QUESTION]
+        bot_start = (
+            "from bot.client import create_bot; from bot.settings import load_settings; "
+            "create_bot(load_settings(discord_token='bench'))"
+        )
+        # name: (command, standard input, whether it starts with an empty cache)
+        kinds: dict[str, tuple[list[str], str, bool]] = {
+            "import discord.py": ([py, "-c", "import discord"], "", False),
+            "ask, cold (no index cache)": (ask, "", True),
+            "ask, warm": (ask, "", False),
+            "chat, one question, warm": ([py, "-m", "bot", "chat"], STARTUP_QUESTION, False),
+            "Discord bot up to connecting, warm": ([py, "-c", bot_start], "", False),
+        }
+        times: dict[str, list[float]] = {name: [] for name in kinds}
+        _run(ask, "", env)  # fills the warm cache, and the disk cache for everyone
+        for n in range(rounds):
+            for name, (argv, stdin, cold) in kinds.items():
+                run_env = env
+                if cold:  # a cache folder of its own, empty
+                    run_env = env | {"BOT_CACHE_DIR": str(Path(tmp) / f"cold-{n}")}
+                times[name].append(_run(argv, stdin, run_env))
+    lines = [f"start-up: median (fastest) of {rounds} fresh processes of each kind, in turn"]
+    for name, values in times.items():
+        lines.append(f"  {name:<36} {statistics.median(values):6.3f} s ({min(values):.3f})")
+    discord_s = statistics.median(times["import discord.py"])
+    ratio = statistics.median(times["ask, warm"]) / discord_s
+    verdict = "meets" if ratio <= STARTUP_BAR else "misses"
+    lines.append(f"ask warm / import discord.py: {ratio:.2f} ({verdict} the bar of {STARTUP_BAR})")
+    return lines
+
+
+def _run(argv: list[str], stdin: str, env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(
+        argv, input=stdin, capture_output=True, text=True, env=env, check=False, timeout=300
+    )
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv[1:])} failed: {done.stderr.strip()[-300:]}")
+    return elapsed

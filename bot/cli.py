@@ -1,27 +1,29 @@
 """`python -m bot`: the command line. Its JSON output is a contract other tools rely on.
 
-Discord is imported only by the commands that connect to it, so asking a question from
-the shell starts fast.
+Discord is imported only by the commands that connect to it, and everything else a
+command needs is imported by that command, so asking a question from the shell starts
+fast: the matcher comes from the index cache (`bot.indexcache`), not from YAML.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
-import getpass
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from bot import learn_cli
-from bot.loader import FactBaseError, load_factbase
-from bot.matcher import Matcher
-from bot.reply import Reply, to_json, to_text
+from bot.factbase import FactBaseError
 from bot.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from bot.matcher import Matcher
+    from bot.reply import Reply
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -100,10 +102,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="put one random typo in each question first (the same for the same seed)",
     )
 
-    bench = sub.add_parser("bench", help="measure answer latency and build time")
-    bench.add_argument("--synthetic-facts", type=int, default=10_000, metavar="N")
-    bench.add_argument("--rounds", type=int, default=20, help="passes over the questions")
-    bench.add_argument("--questions", type=Path, help="eval file whose questions to time")
+    bench = sub.add_parser("bench", help="measure answer latency, build and start-up time")
+    bench.add_argument(
+        "--synthetic-facts",
+        type=_count(0),
+        default=10_000,
+        metavar="N",
+        help="also time a synthetic base of N facts (0: skip; default 10000)",
+    )
+    bench.add_argument(
+        "--rounds",
+        type=_count(1),
+        help="passes over the questions (default 20), or start-ups of each kind (default 10)",
+    )
+    bench.add_argument(
+        "--questions",
+        type=Path,
+        help="eval file whose questions to time (default: the fact base's own phrasings)",
+    )
+    bench.add_argument(
+        "--startup",
+        action="store_true",
+        help="time start-ups instead: `ask` cold and warm, `chat`, the bot, import discord",
+    )
 
     report = sub.add_parser("report", help="curator report from the question log")
     report.add_argument("--since", default="7d", help="how far back: 30m, 24h, 7d, 2w (default 7d)")
@@ -117,8 +138,44 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _count(least: int):  # type: ignore[no-untyped-def]
+    """An argparse type: a whole number of at least `least`."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < least:
+            raise argparse.ArgumentTypeError(f"must be at least {least}, got {value}")
+        return value
+
+    return parse
+
+
+def clean_text(text: str) -> str:
+    """Valid Unicode without carriage returns. Bytes that were not UTF-8 (which Python
+    keeps in argv and stdin as lone surrogates) become U+FFFD, so every output and the
+    question log can encode what was asked."""
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate that did not come from a byte
+        raw = text.encode("utf-8", "surrogatepass")
+    return raw.decode("utf-8", "replace").replace("\r", "")
+
+
+def _reconfigure_stdio() -> None:
+    """Undecodable input becomes U+FFFD instead of an error, and output is UTF-8 whatever
+    the locale, so a JSON line is always valid UTF-8."""
+    for stream, errors in ((sys.stdin, "replace"), (sys.stdout, "replace")):
+        if hasattr(stream, "reconfigure"):
+            with contextlib.suppress(ValueError, OSError):  # detached or already read
+                stream.reconfigure(encoding="utf-8", errors=errors)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    _reconfigure_stdio()
     try:
         settings = load_settings(**({"facts_dir": args.facts} if args.facts else {}))
     except SettingsError as exc:
@@ -138,29 +195,42 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _matcher(settings: Settings) -> Matcher | None:
+    from bot.indexcache import matcher_for
+
     try:
-        return Matcher(load_factbase(settings.facts_dir), settings.match_config())
+        return matcher_for(settings)
     except FactBaseError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        print(f"{len(exc.problems)} problem(s) in the fact base", file=sys.stderr)
+        print(exc.report(), file=sys.stderr)
         return None
+
+
+def console_user() -> str:
+    """Who is at the console, for the question log's user hash. A container's user often
+    has no passwd entry (getpass then raises): the numeric id stands in."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid {os.getuid()}" if hasattr(os, "getuid") else "console"
 
 
 @contextlib.contextmanager
 def _question_log(settings: Settings, surface: str, enabled: bool = True):  # type: ignore[no-untyped-def]
     """A `record(reply, latency_ms)` callback writing to the question log, or None when
     logging is off. The log runs on an event loop of its own: the console is synchronous."""
-    from bot.questionlog import Asked, QuestionLog
-
     if not (enabled and settings.log_questions):
         yield None
         return
+    import asyncio
+
+    from bot.questionlog import Asked, QuestionLog
+
     loop = asyncio.new_event_loop()
     qlog = QuestionLog(
         settings.db_path, settings.hash_salt.get_secret_value(), settings.retention_days
     )
-    asked = Asked(surface, user_id=getpass.getuser())
+    asked = Asked(surface, user_id=console_user())
     try:
         if not loop.run_until_complete(qlog.open()):
             yield None
@@ -197,10 +267,18 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_FAIL
     questions: list[str] = []
     for q in args.questions:
-        if q == "-":
-            questions.extend(line.rstrip("\n") for line in sys.stdin if line.strip())
-        else:
-            questions.append(q)
+        if q != "-":
+            questions.append(clean_text(q))
+            continue
+        try:
+            if sys.stdin is None:
+                raise OSError("no standard input")
+            data = sys.stdin.buffer.read()
+        except OSError as exc:
+            return _fail(f"cannot read standard input: {exc.strerror or exc}", EXIT_USAGE)
+        # One question a line, whatever the line ends (CRLF too) and whatever the bytes.
+        text = clean_text(data.decode("utf-8", "replace"))
+        questions.extend(line for line in text.splitlines() if line.strip())
     with _question_log(settings, "cli", enabled=args.log) as record:
         for q in questions:
             _ask_one(matcher, q, args, len(questions) > 1, record)
@@ -208,6 +286,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _ask_one(matcher: Matcher, q: str, args: argparse.Namespace, several: bool, record) -> None:  # type: ignore[no-untyped-def]
+    from bot.reply import to_json, to_text
+
     start = time.perf_counter()
     reply = matcher.answer(q)
     if record is not None:
@@ -229,22 +309,17 @@ def _ask_one(matcher: Matcher, q: str, args: argparse.Namespace, several: bool, 
 
 
 def cmd_facts(args: argparse.Namespace, settings: Settings) -> int:
-    try:
-        factbase = load_factbase(settings.facts_dir)
-    except FactBaseError as exc:
-        return _fail(str(exc))
-    for fact in factbase.facts:
+    matcher = _matcher(settings)
+    if matcher is None:
+        return EXIT_FAIL
+    for fact in matcher.factbase.facts:
         cite = fact.citation
         if args.json:
             row = {
                 "id": fact.id,
                 "questions": list(fact.questions),
                 "answer": fact.answer,
-                "citation": {
-                    "source": cite.source.label,
-                    "paragraph": cite.paragraph,
-                    "quote": cite.quote,
-                },
+                "citation": cite.to_json(),
             }
             print(json.dumps(row, ensure_ascii=False))
         else:
@@ -254,12 +329,12 @@ def cmd_facts(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.loader import load_factbase
+
     try:
-        fb = load_factbase(settings.facts_dir)
+        fb = load_factbase(settings.facts_dir)  # never the cache: check reads every file
     except FactBaseError as exc:
-        for problem in exc.problems:
-            print(problem)
-        print(f"{len(exc.problems)} problem(s) found")
+        print(exc.report())
         return EXIT_FAIL
     from bot.loader import SYNONYMS_FILE
     from bot.synonymlint import lint_synonyms
@@ -288,6 +363,11 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         evalset = load_eval_set(args.file)
     except EvalFileError as exc:
         return _fail(str(exc), EXIT_USAGE)
+    if not evalset.size:
+        return _fail(
+            f"{args.file}: no questions to score (it needs answerable: or out_of_scope: entries)",
+            EXIT_USAGE,
+        )
     if args.typos is not None:
         evalset = with_typos(evalset, args.typos)
     floor = None
@@ -306,7 +386,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     else:
         print(report.to_text())
     if floor is not None:
-        failures = _below_floor(summary, floor)
+        failures = below_floor(summary, floor)
         for failure in failures:
             print(f"below floor: {failure}", file=sys.stderr)
         if failures:
@@ -343,13 +423,27 @@ def _eval_conversations(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def _below_floor(summary: dict[str, object], floor: dict[str, float]) -> list[str]:
-    """Keys ending in _max are ceilings; every other key is a minimum."""
+def below_floor(summary: dict[str, object], floor: object) -> list[str]:
+    """What misses the floor. Keys ending in _max are ceilings; every other key is a
+    minimum. A score of no questions (a percentage of nothing) meets no floor, and a key
+    the report does not have is a mistake in the floor file, not a pass."""
+    from bot.evaluate import SCORED_OVER
+
+    if not isinstance(floor, dict) or not floor:
+        return ['the floor file must be a JSON object of scores, e.g. {"correct_pct": 95}']
     failures = []
     for key, bound in floor.items():
         name = key.removesuffix("_max")
-        value = float(summary.get(name, 0.0))  # type: ignore[arg-type]
-        if (key.endswith("_max") and value > bound) or (not key.endswith("_max") and value < bound):
+        value = summary.get(name)
+        if not isinstance(value, int | float) or not isinstance(bound, int | float):
+            failures.append(f"{key}: not a score (see `eval --json` for the names)")
+            continue
+        population = SCORED_OVER.get(name)
+        if population is not None and not summary.get(population):
+            failures.append(f"{name}: the file has no {population.replace('_', '-')} questions")
+        elif (key.endswith("_max") and value > bound) or (
+            not key.endswith("_max") and value < bound
+        ):
             failures.append(f"{name} = {value} (bound {bound})")
     return failures
 
@@ -357,11 +451,12 @@ def _below_floor(summary: dict[str, object], floor: dict[str, float]) -> list[st
 def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
     from bot.calibrate import CalibrationError, collect, fit, load_sets, write
     from bot.evaluate import EvalFileError
+    from bot.loader import load_factbase
 
     try:
         factbase = load_factbase(settings.facts_dir, decision=False)
     except FactBaseError as exc:
-        return _fail(str(exc))
+        return _fail(exc.report())
     files = args.files or sorted((settings.facts_dir.parent / "tests/data/train").glob("*.yaml"))
     if not files:
         return _fail("no training files: name them (calibrate FILE ...)", EXIT_USAGE)
@@ -394,24 +489,38 @@ def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.bench import run_bench
+    from bot.bench import run_bench, run_startup_bench
     from bot.evaluate import EvalFileError, load_eval_set
 
-    questions_file = (
-        args.questions or Path(__file__).resolve().parent.parent / "tests/data/dev.yaml"
-    )
+    if args.startup:
+        try:
+            lines = run_startup_bench(settings.facts_dir, args.rounds or 10)
+        except RuntimeError as exc:
+            return _fail(str(exc))
+        print("\n".join(lines))
+        return EXIT_OK
+    questions = None
+    if args.questions:
+        try:
+            evalset = load_eval_set(args.questions)
+        except EvalFileError as exc:
+            return _fail(str(exc), EXIT_USAGE)
+        questions = [a.q for a in evalset.answerable]
+        questions += evalset.out_of_scope.off_topic + evalset.out_of_scope.near_topic
+        if not questions:
+            return _fail(f"{args.questions}: no questions to time", EXIT_USAGE)
     try:
-        evalset = load_eval_set(questions_file)
-    except EvalFileError as exc:
-        return _fail(str(exc), EXIT_USAGE)
-    questions = [a.q for a in evalset.answerable]
-    questions += evalset.out_of_scope.off_topic + evalset.out_of_scope.near_topic
-    for result in run_bench(questions, settings.facts_dir, args.synthetic_facts, args.rounds):
+        results = run_bench(questions, settings.facts_dir, args.synthetic_facts, args.rounds or 20)
+    except FactBaseError as exc:
+        return _fail(exc.report())
+    for result in results:
         print(result.line())
     return EXIT_OK
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
     from bot.questionlog import QuestionLog
     from bot.report import build_report, parse_since, since_timestamp
     from bot.report import to_text as report_text

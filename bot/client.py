@@ -15,8 +15,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import lexicon
+from bot.indexcache import matcher_for
 from bot.learn import facts_fingerprint
-from bot.loader import FactBaseError, load_factbase
+from bot.loader import FactBaseError
 from bot.matcher import Matcher
 from bot.questionlog import QuestionLog
 from bot.render import NO_PINGS
@@ -125,9 +126,7 @@ class _QABotMixin:
             # a broken file is not retried until it changes again.
             self._facts_seen = facts_fingerprint(settings.facts_dir)
             try:
-                matcher = await asyncio.to_thread(
-                    lambda: Matcher(load_factbase(settings.facts_dir), settings.match_config())
-                )
+                matcher = await asyncio.to_thread(matcher_for, settings)
             except FactBaseError as exc:
                 log.warning("reload refused, still serving the last good facts:\n%s", exc)
                 return False, [str(p) for p in exc.problems]
@@ -198,7 +197,7 @@ def create_bot(settings: Settings, matcher: Matcher | None = None, **client_opti
     `client_options` go to discord.py as they are (tests shorten `guild_ready_timeout`).
     """
     if matcher is None:
-        matcher = Matcher(load_factbase(settings.facts_dir), settings.match_config())
+        matcher = matcher_for(settings)
     options: dict[str, Any] = {
         "command_prefix": settings.command_prefix,
         "intents": intents_for(settings),

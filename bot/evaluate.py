@@ -50,6 +50,23 @@ class EvalSet(BaseModel):
     answerable: list[_Answerable] = []
     out_of_scope: _OutOfScope = _OutOfScope()
 
+    @property
+    def size(self) -> int:
+        oos = self.out_of_scope
+        return len(self.answerable) + len(oos.off_topic) + len(oos.near_topic)
+
+
+# The questions each percentage of the summary is taken over: a percentage of none is
+# reported as 100 (nothing went wrong) but proves nothing, so no floor accepts it.
+SCORED_OVER = {
+    "correct_pct": "answerable",
+    "wrong_pct": "answerable",
+    "helpful_pct": "answerable",
+    "not_in_article_pct": "answerable",
+    "off_topic_abstained_pct": "off_topic",
+    "near_topic_abstained_pct": "near_topic",
+}
+
 
 @dataclass
 class Miss:

@@ -3,10 +3,49 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bot.decide import DecisionSpec
+
+
+def default_facts_dir() -> Path:
+    """The fact base shipped with the bot: package data in an installed wheel
+    (`bot/facts`), the checkout's `facts/` folder when run from the source tree."""
+    package = Path(__file__).resolve().parent
+    installed = package / "facts"
+    return installed if installed.is_dir() else package.parent / "facts"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with the fact base, located by file, fact id and field."""
+
+    file: str
+    fact_id: str | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.fact_id:
+            where.append(f"fact {self.fact_id!r}")
+        if self.field:
+            where.append(self.field)
+        return f"{': '.join(where)}: {self.message}"
+
+
+class FactBaseError(Exception):
+    """The fact base is broken; `problems` lists every problem found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+    def report(self) -> str:
+        """How every front end shows a broken fact base: a problem a line, then the count."""
+        return f"{self}\n{len(self.problems)} problem(s) in the fact base"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +75,10 @@ class Citation:
     paragraph: int
     quote: str
 
+    def to_json(self) -> dict[str, str | int]:
+        """The citation in every JSON output (`ask --json`, `facts --json`)."""
+        return {"source": self.source.label, "paragraph": self.paragraph, "quote": self.quote}
+
 
 @dataclass(frozen=True, slots=True)
 class Fact:
@@ -45,7 +88,6 @@ class Fact:
     citation: Citation
     people: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
-    date: str | None = None
     related: tuple[str, ...] = ()
     # Questions close to this fact that the article leaves open ("who is the emissary?"):
     # the bot says it does not know, and offers this fact instead.

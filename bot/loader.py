@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,11 +22,23 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from rapidfuzz import fuzz
 
 from bot.decide import DECISION_FILE, Decision, DecisionError, DecisionSpec
-from bot.factbase import Citation, Fact, FactBase, Source
+from bot.factbase import (
+    Citation,
+    Fact,
+    FactBase,
+    FactBaseError,
+    Problem,
+    Source,
+    default_facts_dir,
+)
 from bot.textnorm import words
 
 SYNONYMS_FILE = "synonyms.yaml"
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+# An answer is one or two sentences in the bot's words; anything longer is two facts.
+ANSWER_MAX_CHARS = 400
+# libyaml's parser when PyYAML was built with it (several times faster), else pure Python.
+_YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 NonEmpty = Annotated[str, Field(min_length=1)]
 
@@ -55,11 +66,10 @@ class FactSpec(_Strict):
     # Ids ride in Discord button ids (100 characters at most, with a prefix).
     id: Annotated[str, Field(pattern=SLUG, max_length=60)]
     questions: list[NonEmpty]
-    answer: Annotated[str, Field(min_length=1, max_length=400)]
+    answer: Annotated[str, Field(min_length=1, max_length=ANSWER_MAX_CHARS)]
     citation: CitationSpec
     people: list[NonEmpty] = []
     topics: list[NonEmpty] = []
-    date: str | None = None
     related: list[NonEmpty] = []
     unanswered: list[NonEmpty] = []
 
@@ -73,34 +83,6 @@ class SynonymsSpec(_Strict):
     synonyms: dict[NonEmpty, list[NonEmpty]]
     # Variants the curator folds on purpose where `check` would warn (see bot.synonymlint).
     reviewed: list[NonEmpty] = []
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    file: str
-    fact_id: str | None
-    field: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = [self.file]
-        if self.fact_id:
-            where.append(f"fact {self.fact_id!r}")
-        if self.field:
-            where.append(self.field)
-        return f"{': '.join(where)}: {self.message}"
-
-
-class FactBaseError(Exception):
-    """The fact base is broken; `problems` lists every problem found."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
-
-
-def default_facts_dir() -> Path:
-    return Path(__file__).resolve().parent.parent / "facts"
 
 
 def load_factbase(folder: Path | str | None = None, *, decision: bool = True) -> FactBase:
@@ -167,7 +149,7 @@ def _load_decision(folder: Path, problems: list[Problem]) -> DecisionSpec | None
 
 def _read_yaml(path: Path, problems: list[Problem]) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_YamlLoader)
     except OSError as exc:
         problems.append(Problem(str(path), None, None, f"cannot read: {exc.strerror}"))
     except UnicodeDecodeError:
@@ -288,7 +270,6 @@ def _load_fact(
         citation=Citation(source=source, paragraph=para_no, quote=spec.citation.quote),
         people=tuple(spec.people),
         topics=tuple(spec.topics),
-        date=spec.date,
         related=tuple(spec.related),
         unanswered=tuple(spec.unanswered),
     )

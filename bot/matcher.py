@@ -30,8 +30,7 @@ from bot.context import (
     read_again,
 )
 from bot.decide import DECISION_FILE, Decision, Explanation, Verdict
-from bot.factbase import Fact, FactBase
-from bot.loader import FactBaseError, Problem
+from bot.factbase import Fact, FactBase, FactBaseError, Problem
 from bot.rank import LIGHT_TERMS, RankConfig, Ranker, Ranking
 from bot.reply import Outcome, Reply
 from bot.textnorm import words

@@ -60,20 +60,13 @@ CLARIFY_TEXT = "I'm not sure I understood. Did you mean:"
 def to_json(reply: Reply) -> dict[str, Any]:
     """The stable JSON shape of `python -m bot ask --json` (a contract for other tools)."""
     fact = reply.fact
-    citation = None
-    if fact is not None:
-        citation = {
-            "source": fact.citation.source.label,
-            "paragraph": fact.citation.paragraph,
-            "quote": fact.citation.quote,
-        }
     return {
         "question": reply.question,
         "answered": reply.answered,
         "answer": fact.answer if fact else None,
         "fact_id": fact.id if fact else None,
         "score": round(reply.score, 1),
-        "citation": citation,
+        "citation": fact.citation.to_json() if fact else None,
         "suggestions": [f.display_question for f in reply.offers],
         "outcome": reply.outcome.value,
         "suggestion_ids": [f.id for f in reply.offers],

@@ -1,9 +1,15 @@
-"""Shared fixtures: the real fact base and matcher, built once per session."""
+"""Shared fixtures: the real fact base and matcher, built once per session.
+
+Every test runs hermetically: no BOT_* or DISCORD_* variable of the developer's shell, no
+`.env`, the working directory a fresh temporary folder (so relative paths such as the
+default question log land there), and the index cache in a temporary folder too.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import shutil
 import traceback
 from collections.abc import AsyncIterator
@@ -25,6 +31,33 @@ from bot.settings import Settings
 from tests.fakediscord import FakeDiscord
 
 DATA = Path(__file__).parent / "data"
+ROOT = Path(__file__).parent.parent
+OWN_PREFIXES = ("BOT_", "DISCORD_")
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The environment for a subprocess: this process's, less every setting of ours."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(OWN_PREFIXES)}
+    return {**env, **extra}
+
+
+@pytest.fixture(scope="session")
+def cache_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One temporary cache folder for the session: subprocesses share the built index."""
+    return tmp_path_factory.mktemp("cache-home")
+
+
+@pytest.fixture(autouse=True)
+def _hermetic(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, cache_home: Path) -> None:
+    for name in list(os.environ):
+        if name.startswith(OWN_PREFIXES):
+            monkeypatch.delenv(name)
+    # Settings never read a .env: not the developer's, not one a test leaves behind.
+    monkeypatch.setitem(Settings.model_config, "env_file", None)
+    # The index cache (and anything else keeping a cache) writes to a temporary folder,
+    # in this process and in every subprocess a test starts.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache_home))
+    monkeypatch.chdir(tmp_path)
 
 
 @pytest.fixture(scope="session")

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import DATA
+from tests.conftest import DATA, ROOT, clean_env
 
-ROOT = Path(__file__).parent.parent
 JSON_KEYS = {
     *("question", "answered", "answer", "fact_id", "score", "citation", "suggestions"),
     *("outcome", "suggestion_ids", "reading"),
@@ -22,14 +20,30 @@ JSON_KEYS = {
 def run(
     *args: str, stdin: str = "", env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DISCORD_"))}
+    """`python -m bot ARGS` in the test's own temporary folder (no .env there), with none
+    of the developer's settings."""
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         input=stdin,
         capture_output=True,
         text=True,
-        cwd=ROOT,
-        env={**base, **(env or {})},
+        cwd=Path.cwd(),
+        env=clean_env(**(env or {})),
+        timeout=120,
+        check=False,
+    )
+
+
+def run_bytes(
+    *args: str | bytes, stdin: bytes = b"", **env: str
+) -> subprocess.CompletedProcess[bytes]:
+    """`run`, with raw bytes in and out."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        cwd=Path.cwd(),
+        env=clean_env(**env),
         timeout=120,
         check=False,
     )
@@ -185,7 +199,7 @@ def test_eval_with_typos_misspells_each_question_once_and_repeatably(tmp_path: P
     [
         (("bogus",), "invalid choice: 'bogus'"),
         (("eval", "no/such/file.yaml"), "cannot read"),
-        (("eval", "pyproject.toml"), "not valid YAML"),
+        (("eval", str(ROOT / "pyproject.toml")), "not valid YAML"),
         (("ask",), "the following arguments are required"),
     ],
 )
@@ -219,7 +233,7 @@ def test_answering_from_the_cli_does_not_import_discord() -> None:
         "print('discord' in sys.modules)"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+        [sys.executable, "-c", code], capture_output=True, text=True, env=clean_env(), check=True
     )
     assert out.stdout.strip().splitlines()[-1] == "False"
 
