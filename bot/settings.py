@@ -142,9 +142,10 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         raise SettingsError("\n".join(_error_lines(exc))) from None
     except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1
         raise SettingsError(
             f"cannot read {ENV_FILE}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} "
-            f"at offset {exc.start}); save it as UTF-8"
+            f"on line {line}); save it as UTF-8"
         ) from None
     except OSError as exc:
         raise SettingsError(f"cannot read {ENV_FILE}: {exc.strerror or exc}") from None

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import shutil
+import sqlite3
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -248,9 +253,252 @@ def test_every_command_has_help(command: str) -> None:
 
 
 def test_bench_reports_the_article_and_a_synthetic_base() -> None:
-    out = run("bench", "--synthetic-facts", "300", "--rounds", "1")
+    # A base smaller than the bench's sample of phrasings works too.
+    out = run("bench", "--synthetic-facts", "10", "--rounds", "1")
     assert out.returncode == 0, out.stderr
     article, synthetic = out.stdout.strip().splitlines()
     assert article.startswith("article: 8")
-    assert synthetic.startswith("synthetic: 300 facts / 1500 questions;")
+    assert synthetic.startswith("synthetic: 10 facts / 50 questions;")
     assert "p99" in synthetic
+
+
+# -- bytes, environment and settings ---------------------------------------------------------
+
+
+def test_ask_json_stdin_with_bad_bytes_and_crlf_gives_valid_utf8_lines() -> None:
+    stdin = b"how old is chen\r\nwho is \xff\xfe tom ross\r\n\r\nchen \xc3\r\n"
+    out = run_bytes("ask", "--json", "-", stdin=stdin)
+    assert out.returncode == 0, out.stderr
+    text = out.stdout.decode("utf-8")  # strict: raises on anything not UTF-8
+    rows = [json.loads(line) for line in text.splitlines()]
+    assert [r["question"] for r in rows] == [
+        "how old is chen",
+        "who is \ufffd\ufffd tom ross",
+        "chen \ufffd",
+    ]
+    assert rows[0]["fact_id"] == "chen-age"
+    assert all(set(r) == JSON_KEYS for r in rows)
+
+
+def test_ask_with_bad_bytes_in_argv_gives_valid_json() -> None:
+    out = run_bytes("ask", "--json", b"how old is \xffchen\r")
+    assert out.returncode == 0, out.stderr
+    [row] = [json.loads(line) for line in out.stdout.decode("utf-8").splitlines()]
+    assert row["question"] == "how old is \ufffdchen"
+
+
+def test_unreadable_stdin_is_one_line(tmp_path: Path) -> None:
+    def ask_with(stdin: int | None, close_it: bool) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", "ask", "--json", "-"],
+            stdin=stdin,
+            preexec_fn=(lambda: os.close(0)) if close_it else None,
+            capture_output=True,
+            text=True,
+            env=clean_env(),
+            timeout=120,
+            check=False,
+        )
+
+    with (tmp_path / "out.txt").open("w") as write_only:  # reading it fails: EBADF
+        bad = ask_with(write_only.fileno(), close_it=False)
+    closed = ask_with(subprocess.DEVNULL, close_it=True)  # no standard input at all
+    assert (bad.returncode, closed.returncode) == (2, 2)
+    assert bad.stderr.strip().splitlines() == ["cannot read standard input: Bad file descriptor"]
+    assert closed.stderr.strip().splitlines() == ["cannot read standard input: no standard input"]
+
+
+def test_env_file_that_is_not_utf8_is_one_line() -> None:
+    Path(".env").write_bytes(b"BOT_LOG_LEVEL=INFO\nBOT_COMMAND_PREFIX=\xff\n")
+    out = run("ask", "how old is chen")
+    assert out.returncode == 1
+    [line] = out.stderr.strip().splitlines()
+    assert line.startswith("cannot read .env: not UTF-8 text (byte 0xff on line 2)")
+
+
+def test_every_bad_setting_is_reported_at_once() -> None:
+    out = run(
+        "ask",
+        "hi",
+        env={
+            "BOT_MAX_QUESTION_LENGTH": "lots",
+            "BOT_COOLDOWN_SECONDS": "nan",
+            "BOT_MATCH_OPEN_MARGIN": "inf",
+            "BOT_DEV_GUILD_ID": "-5",
+        },
+    )
+    assert out.returncode == 1
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 4, lines
+    assert lines[0].startswith("invalid setting BOT_DEV_GUILD_ID: Input should be greater than 0")
+    assert lines[1].startswith("invalid setting BOT_MAX_QUESTION_LENGTH: Input should be a valid")
+    assert lines[2] == "invalid setting BOT_COOLDOWN_SECONDS: Input should be a finite number"
+    assert lines[3] == "invalid setting BOT_MATCH_OPEN_MARGIN: Input should be a finite number"
+
+
+def test_a_user_without_a_passwd_entry_can_log_questions(tmp_path: Path) -> None:
+    """Containers often run as a uid with no passwd entry, where getpass.getuser raises."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        pytest.skip("needs root to become a uid with no passwd entry")
+    import pwd
+
+    uid = next(u for u in range(54_321, 60_000) if not _has_passwd_entry(pwd, u))
+    work = Path(tempfile.mkdtemp(prefix="nopasswd-"))  # pytest's tmp folders are private
+    try:
+        work.chmod(0o777)
+        db = work / "q.sqlite3"
+        # Python and the venv may live where that uid cannot read (/root): import all the
+        # command needs first, then drop to the uid and run it.
+        code = (
+            "import os, sys, json, asyncio, getpass, hmac, hashlib, sqlite3, aiosqlite\n"
+            "import bot.cli, bot.questionlog, bot.indexcache, bot.loader, bot.matcher\n"
+            "import bot.reply, bot.chat, bot.lexicon, spellchecker\n"
+            "from bot.lexicon import preload; preload()\n"
+            f"os.setgid({uid}); os.setuid({uid})\n"
+            "sys.exit(bot.cli.main(sys.argv[1:]))\n"
+        )
+        env = {k: v for k, v in clean_env().items() if k not in _USER_VARS}
+        env |= {"BOT_DB_PATH": str(db), "BOT_INDEX_CACHE": "false"}
+        for argv, stdin in ((["ask", "--log", "how old is chen"], ""), ([], "who is tom ross\n")):
+            out = subprocess.run(
+                [sys.executable, "-c", code, *argv],
+                input=stdin,
+                capture_output=True,
+                text=True,
+                cwd=work,
+                env=env,
+                timeout=120,
+                check=False,
+            )
+            assert out.returncode == 0, out.stderr
+            assert "Traceback" not in out.stderr
+        with sqlite3.connect(db) as conn:
+            rows = conn.execute("SELECT surface, user_hash FROM questions").fetchall()
+        assert [surface for surface, _ in rows] == ["cli", "console"]
+        assert all(user_hash for _, user_hash in rows)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+_USER_VARS = {"USER", "LOGNAME", "LNAME", "USERNAME"}  # what getpass reads before passwd
+
+
+def _has_passwd_entry(pwd, uid: int) -> bool:  # type: ignore[no-untyped-def]
+    try:
+        pwd.getpwuid(uid)
+    except KeyError:
+        return False
+    return True
+
+
+def test_same_replies_in_every_process_whatever_the_hash_seed_and_the_cache(
+    tmp_path: Path,
+) -> None:
+    """Answered, ambiguous, asked-back, not-in-the-article and help replies, in full, from
+    processes with different hash seeds: two building their own index, one writing the
+    cache and one reading it."""
+    questions = [
+        "how old is chen",
+        "Chen's prison term?",
+        "what did the white house say about the diplomacy",
+        "Who is Chen Ziming's lawyer?",
+        "When did Chen Ziming die?",
+        "hello",
+    ]
+    cache = str(tmp_path / "cache")
+    runs = [
+        {"PYTHONHASHSEED": "0", "BOT_INDEX_CACHE": "false"},
+        {"PYTHONHASHSEED": "1", "BOT_INDEX_CACHE": "false"},
+        {"PYTHONHASHSEED": "2", "BOT_CACHE_DIR": cache},  # builds and writes the cache
+        {"PYTHONHASHSEED": "3", "BOT_CACHE_DIR": cache},  # reads it
+    ]
+    outputs = [run("ask", "--json", *questions, env=env) for env in runs]
+    assert all(out.returncode == 0 for out in outputs), [o.stderr for o in outputs]
+    first = [json.loads(line) for line in outputs[0].stdout.splitlines()]
+    assert [r["outcome"] for r in first] == [
+        "answered",
+        "ambiguous",
+        "ambiguous",
+        "clarify",
+        "not_in_article",
+        "help",
+    ]
+    assert all(out.stdout == outputs[0].stdout for out in outputs[1:])
+    assert list((tmp_path / "cache").glob("index-*.pickle"))
+
+
+# -- bench and eval edges ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("bench", "--rounds", "0"), "argument --rounds: must be at least 1, got 0"),
+        (("bench", "--synthetic-facts", "-1"), "argument --synthetic-facts: must be at least 0"),
+        (("bench", "--rounds", "many"), "argument --rounds: 'many' is not a whole number"),
+    ],
+)
+def test_bench_rejects_bad_counts_in_one_line(args: tuple[str, ...], message: str) -> None:
+    out = run(*args)
+    assert out.returncode == 2
+    [line] = out.stderr.strip().splitlines()
+    assert message in line
+
+
+def test_bench_startup_reports_cold_and_warm_starts() -> None:
+    out = run("bench", "--startup", "--rounds", "1")
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    for kind in ("import discord.py", "ask, cold", "ask, warm", "chat, one question", "bot up"):
+        assert kind in text
+    assert "ask warm / import discord.py: " in text
+
+
+def test_an_eval_file_without_questions_fails(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("answerable: []\n")
+    out = run("eval", str(empty), "--floor", str(DATA / "eval_floor.json"))
+    assert out.returncode == 2
+    assert out.stderr.strip().splitlines() == [f"{empty}: no questions to score" + _NEEDS]
+
+
+_NEEDS = " (it needs answerable: or out_of_scope: entries)"
+
+
+def test_a_floor_on_questions_the_file_lacks_fails(tmp_path: Path) -> None:
+    only_off_topic = tmp_path / "off.yaml"
+    only_off_topic.write_text("out_of_scope:\n  off_topic: ['what is the weather']\n")
+    out = run("eval", str(only_off_topic), "--floor", str(DATA / "eval_floor.json"))
+    assert out.returncode == 1
+    assert "below floor: correct_pct: the file has no answerable questions" in out.stderr
+    assert "below floor: near_topic_abstained_pct: the file has no near-topic" in out.stderr
+
+
+def test_a_floor_naming_an_unknown_score_fails(tmp_path: Path) -> None:
+    floor = tmp_path / "floor.json"
+    floor.write_text('{"corect_pct": 10}')
+    out = run("eval", str(DATA / "dev.yaml"), "--floor", str(floor))
+    assert out.returncode == 1
+    assert "below floor: corect_pct: not a score" in out.stderr
+
+
+def test_the_floor_file_is_pinned_to_the_readme_bars() -> None:
+    """Lowering tests/data/eval_floor.json (or the README's bars) fails here, and CI."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    found = re.search(
+        r"bars: (\d+)% correct, at most (\d+)% wrong, off-topic (\d+)% and near-topic (\d+)%",
+        readme,
+    )
+    assert found, "README.md must state the floor's bars"
+    correct, wrong, off_topic, near_topic = (float(x) for x in found.groups())
+    # The issue's bars (95% correct, at most 2% wrong, off-topic 100%, near-topic 90%)
+    # are the least the README may state.
+    assert correct >= 95.0
+    assert wrong <= 2.0
+    assert off_topic >= 100.0
+    assert near_topic >= 90.0
+    floor = json.loads((DATA / "eval_floor.json").read_text(encoding="utf-8"))
+    assert floor["correct_pct"] >= correct
+    assert floor["wrong_pct_max"] <= wrong
+    assert floor["off_topic_abstained_pct"] >= off_topic
+    assert floor["near_topic_abstained_pct"] >= near_topic

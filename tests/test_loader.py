@@ -159,3 +159,25 @@ def test_an_open_question_may_not_repeat_an_answered_one(facts_copy: Path) -> No
     assert len(problems) == 1
     assert problems[0].startswith(f"{path}: fact 'campaign-timing': unanswered.0: ")
     assert "duplicates a question of" in problems[0]
+
+
+def test_a_quote_differing_from_the_article_only_in_case_is_refused(facts_copy: Path) -> None:
+    """Verbatim means exact: a quote in another case is not what the article says."""
+
+    def change(data):  # type: ignore[no-untyped-def]
+        quote = data["facts"][0]["citation"]["quote"]
+        data["facts"][0]["citation"]["quote"] = quote[0].lower() + quote[1:]
+
+    path = _edit(facts_copy, change)
+    [problem] = _problems(facts_copy)
+    assert problem.startswith(f"{path}: fact 'secret-campaign': citation.quote: not found verbatim")
+    assert "closest passage (paragraph 1): 'The Clinton Administration" in problem
+
+
+def test_the_article_is_the_shared_seed_verbatim() -> None:
+    """`../shared/seed/article.txt` is the source of truth for every quote."""
+    seed = Path(__file__).parent.parent.parent / "shared" / "seed" / "article.txt"
+    if not seed.exists():
+        pytest.skip("no ../shared beside the checkout")
+    ours = Path(__file__).parent.parent / "facts" / "china-human-rights.txt"
+    assert ours.read_bytes() == seed.read_bytes()
