@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -36,23 +37,32 @@ class BenchResult:
     p50_ms: float
     p99_ms: float
     queries: int
+    # The same on the thread's CPU clock: what answering costs, without the time a busy
+    # machine keeps the process waiting for a core.
+    cpu_p50_ms: float
+    cpu_p99_ms: float
 
     def line(self) -> str:
         return (
             f"{self.name}: {self.facts} facts / {self.questions} questions; "
             f"build {self.build_ms:.0f} ms; {self.queries} queries: "
-            f"p50 {self.p50_ms:.3f} ms, p99 {self.p99_ms:.3f} ms"
+            f"p50 {self.p50_ms:.3f} ms, p99 {self.p99_ms:.3f} ms "
+            f"(CPU: p50 {self.cpu_p50_ms:.3f} ms, p99 {self.cpu_p99_ms:.3f} ms)"
         )
 
 
-def _latencies(matcher: Matcher, questions: list[str], rounds: int) -> list[float]:
-    out = []
+def _latencies(
+    matcher: Matcher, questions: list[str], rounds: int
+) -> tuple[list[float], list[float]]:
+    """Wall-clock and CPU milliseconds per question."""
+    wall, cpu = [], []
     for _ in range(rounds):
         for q in questions:
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.thread_time()
             matcher.answer(q)
-            out.append((time.perf_counter() - start) * 1000)
-    return out
+            cpu.append((time.thread_time() - start_cpu) * 1000)
+            wall.append((time.perf_counter() - start) * 1000)
+    return wall, cpu
 
 
 def _p(values: list[float], pct: float) -> float:
@@ -108,11 +118,19 @@ def run_bench(
     build = (time.perf_counter() - start) * 1000
     if questions is None:
         questions = default_questions(matcher.factbase)
-    lat = _latencies(matcher, questions, rounds)
+    lat, cpu = _latencies(matcher, questions, rounds)
     fb = matcher.factbase
     results.append(
         BenchResult(
-            "article", len(fb.facts), fb.question_count, build, _p(lat, 50), _p(lat, 99), len(lat)
+            "article",
+            len(fb.facts),
+            fb.question_count,
+            build,
+            _p(lat, 50),
+            _p(lat, 99),
+            len(lat),
+            _p(cpu, 50),
+            _p(cpu, 99),
         )
     )
     if synthetic_facts:
@@ -129,7 +147,7 @@ def run_bench(
             for _ in range(SYNTHETIC_ANSWER_OPENINGS)
         ]
         sample += questions
-        lat = _latencies(big_matcher, sample, 1)
+        lat, cpu = _latencies(big_matcher, sample, 1)
         results.append(
             BenchResult(
                 "synthetic",
@@ -139,6 +157,8 @@ def run_bench(
                 statistics.median(lat),
                 _p(lat, 99),
                 len(lat),
+                statistics.median(cpu),
+                _p(cpu, 99),
             )
         )
     return results
@@ -158,7 +178,13 @@ def run_startup_bench(facts_dir: Path, rounds: int) -> list[str]:
     and `chat` with the cache (warm); the Discord bot up to connecting (discord.py plus
     the same cached index)."""
     with tempfile.TemporaryDirectory(prefix="bench-startup-") as tmp:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DISCORD_"))}
+        # As a user runs it: none of this shell's settings, and bytecode written (discord.py's
+        # was compiled at install; ours is compiled on the first run, as for any user).
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("BOT_", "DISCORD_")) and k != "PYTHONDONTWRITEBYTECODE"
+        }
         env |= {
             "BOT_FACTS_DIR": str(facts_dir),
             "BOT_LOG_QUESTIONS": "false",
@@ -178,30 +204,50 @@ def run_startup_bench(facts_dir: Path, rounds: int) -> list[str]:
             "chat, one question, warm": ([py, "-m", "bot", "chat"], STARTUP_QUESTION, False),
             "Discord bot up to connecting, warm": ([py, "-c", bot_start], "", False),
         }
-        times: dict[str, list[float]] = {name: [] for name in kinds}
-        _run(ask, "", env)  # fills the warm cache, and the disk cache for everyone
+        wall: dict[str, list[float]] = {name: [] for name in kinds}
+        cpu: dict[str, list[float]] = {name: [] for name in kinds}
+        for argv, stdin, _ in kinds.values():  # bytecode, the warm cache, the disk cache
+            _run(argv, stdin, env)
         for n in range(rounds):
             for name, (argv, stdin, cold) in kinds.items():
                 run_env = env
                 if cold:  # a cache folder of its own, empty
                     run_env = env | {"BOT_CACHE_DIR": str(Path(tmp) / f"cold-{n}")}
-                times[name].append(_run(argv, stdin, run_env))
-    lines = [f"start-up: median (fastest) of {rounds} fresh processes of each kind, in turn"]
-    for name, values in times.items():
-        lines.append(f"  {name:<36} {statistics.median(values):6.3f} s ({min(values):.3f})")
-    discord_s = statistics.median(times["import discord.py"])
-    ratio = statistics.median(times["ask, warm"]) / discord_s
-    verdict = "meets" if ratio <= STARTUP_BAR else "misses"
-    lines.append(f"ask warm / import discord.py: {ratio:.2f} ({verdict} the bar of {STARTUP_BAR})")
+                seconds, cpu_seconds = _run(argv, stdin, run_env)
+                wall[name].append(seconds)
+                cpu[name].append(cpu_seconds)
+    # The fastest of several runs is the best estimate of what a start costs: a busy
+    # machine only ever adds time (timeit reports the same). The median shows the spread.
+    lines = [
+        f"start-up, {rounds} fresh processes of each kind run in turn: "
+        "fastest wall clock (median), fastest CPU time"
+    ]
+    for name in kinds:
+        w, c = wall[name], cpu[name]
+        lines.append(
+            f"  {name:<36} {min(w):6.3f} s ({statistics.median(w):.3f}), CPU {min(c):.3f} s"
+        )
+    for label, values in (("wall clock", wall), ("CPU time", cpu)):
+        ratio = min(values["ask, warm"]) / min(values["import discord.py"])
+        verdict = "meets" if ratio <= STARTUP_BAR else "misses"
+        lines.append(
+            f"ask warm / import discord.py, {label}: {ratio:.2f} "
+            f"({verdict} the bar of {STARTUP_BAR})"
+        )
     return lines
 
 
-def _run(argv: list[str], stdin: str, env: dict[str, str]) -> float:
+def _run(argv: list[str], stdin: str, env: dict[str, str]) -> tuple[float, float]:
+    """Wall-clock and CPU seconds of one process (CPU time counts only the process's own
+    work, so it varies less on a busy machine)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(
         argv, input=stdin, capture_output=True, text=True, env=env, check=False, timeout=300
     )
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(argv[1:])} failed: {done.stderr.strip()[-300:]}")
-    return elapsed
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return elapsed, cpu
