@@ -217,32 +217,21 @@ def console_user() -> str:
 
 @contextlib.contextmanager
 def _question_log(settings: Settings, surface: str, enabled: bool = True):  # type: ignore[no-untyped-def]
-    """A `record(reply, latency_ms)` callback writing to the question log, or None when
-    logging is off. The log runs on an event loop of its own: the console is synchronous."""
+    """A `record(reply, latency_ms)` callback for the question log, or None when logging is
+    off. It returns at once: the log writes on a thread of its own, so a locked or slow
+    database costs the console no wait (and at most one line on stderr)."""
+    from bot.questionlog import Asked, QuestionLog, log_in_thread
+
     if not (enabled and settings.log_questions):
         yield None
         return
-    import asyncio
-
-    from bot.questionlog import Asked, QuestionLog
-
-    loop = asyncio.new_event_loop()
-    qlog = QuestionLog(
-        settings.db_path, settings.hash_salt.get_secret_value(), settings.retention_days
-    )
     asked = Asked(surface, user_id=console_user())
-    try:
-        if not loop.run_until_complete(qlog.open()):
-            yield None
-            return
+    with log_in_thread(QuestionLog.from_settings(settings)) as qlog:
 
         def record(reply: Reply, latency_ms: float) -> None:
-            loop.run_until_complete(qlog.record(reply, asked, latency_ms))
+            qlog.submit(reply, asked, latency_ms)
 
         yield record
-    finally:
-        loop.run_until_complete(qlog.close())
-        loop.close()
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
@@ -529,24 +518,22 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         seconds = parse_since(args.since)
     except ValueError as exc:
         return _fail(str(exc), EXIT_USAGE)
-    if not settings.db_path.exists():
+    if settings.db_url is None and not settings.db_path.exists():
         return _fail(f"no question log at {settings.db_path} yet (BOT_DB_PATH)")
     matcher = _matcher(settings)
     if matcher is None:
         return EXIT_FAIL
+    qlog = QuestionLog.from_settings(settings, retention_days=0)  # reading changes nothing
 
     async def rows():  # type: ignore[no-untyped-def]
-        qlog = QuestionLog(settings.db_path, settings.hash_salt.get_secret_value())
-        if not await qlog.open():
-            return None
         try:
-            return await qlog.rows_since(since_timestamp(seconds))
+            return await qlog.rows_since(since_timestamp(seconds)) if await qlog.open() else None
         finally:
             await qlog.close()
 
     found = asyncio.run(rows())
     if found is None:
-        return _fail(f"cannot read the question log at {settings.db_path} (see the error above)")
+        return _fail(f"cannot read the question log at {qlog.where} (see the error above)")
     report = build_report(found, matcher, seconds)
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False))

@@ -67,14 +67,10 @@ class _QABotMixin:
 
     async def setup_hook(self) -> None:
         if self.settings.log_questions:
-            qlog = QuestionLog(
-                self.settings.db_path,
-                self.settings.hash_salt.get_secret_value(),
-                self.settings.retention_days,
-            )
-            # An unusable database is logged; the bot answers without a log.
-            self.question_log = qlog if await qlog.open() else None
-            if self.question_log is not None and self.settings.retention_days > 0:
+            # Connects in the background: a database that is down never holds up the bot.
+            self.question_log = QuestionLog.from_settings(self.settings)
+            self.question_log.start()
+            if self.settings.retention_days > 0:
                 self._purger = asyncio.create_task(self._purge_daily())
         if self.settings.facts_poll_seconds > 0:
             self._watcher = asyncio.create_task(self._watch_facts())

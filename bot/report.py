@@ -12,21 +12,38 @@ from rapidfuzz import fuzz, process, utils
 
 from bot.factbase import FactBase
 from bot.matcher import Matcher
-from bot.questionlog import Row
+from bot.storage import Row
 
 _SINCE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*$")
 _UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86_400, "w": 604_800}
+ALL_TIME = 100 * 365.25 * 86_400  # any longer period reaches back before the first row
 GROUP_SIMILARITY = 80.0  # token-set similarity (0-100) at which two questions are one group
 PICK_WINDOW_SECONDS = 600.0  # a pick this soon after a missed question is its answer
 CANDIDATES = 5  # facts offered for teaching one missed question
 
 
 def parse_since(text: str) -> float:
-    """'7d', '24h', '30m', '2w' -> seconds."""
+    """'7d', '24h', '30m', '2w' -> seconds; a period longer than the log can hold means
+    everything (ALL_TIME)."""
     m = _SINCE.match(text)
     if not m:
         raise ValueError(f"cannot read {text!r} as a period: use e.g. 30m, 24h, 7d or 2w")
-    return float(m.group(1)) * _UNIT_SECONDS[m.group(2)]
+    seconds = float(m.group(1)) * _UNIT_SECONDS[m.group(2)]
+    if seconds <= 0:
+        raise ValueError(f"the period {text!r} is empty: use e.g. 30m, 24h, 7d or 2w")
+    return min(seconds, ALL_TIME)
+
+
+def describe_period(seconds: float) -> str:
+    """'30 minutes', '24 hours', '2 weeks', 'all time': in the largest whole unit."""
+    if seconds >= ALL_TIME:
+        return "all time"
+    units = (("week", 604_800), ("day", 86_400), ("hour", 3600), ("minute", 60), ("second", 1))
+    for unit, size in units:
+        count = seconds / size
+        if count >= 1 and count.is_integer():
+            return f"{count:,.0f} {unit}{'' if count == 1 else 's'}"
+    return f"{seconds:,.1f} seconds"
 
 
 @dataclass
@@ -229,10 +246,10 @@ def why_missed(miss: MissGroup) -> str:
 
 
 def to_text(report: Report, *, short: bool = False) -> str:
-    days = report.since_seconds / 86_400
-    period = f"{days:g} day(s)" if days >= 1 else f"{report.since_seconds / 3600:g} hour(s)"
+    period = describe_period(report.since_seconds)
+    heading = "All time" if period == "all time" else f"Last {period}"
     lines = [
-        f"Last {period}: {report.total} messages, {report.askers} distinct askers.",
+        f"{heading}: {report.total} messages, {report.askers} distinct askers.",
         f"Answer rate {report.answer_rate:.1f}%: {report.answered} answered, "
         f"{report.ambiguous} ambiguous, {report.clarified} asked back, "
         f"{report.abstained} unanswered, {report.help} help; "
@@ -263,4 +280,4 @@ def to_text(report: Report, *, short: bool = False) -> str:
 
 
 def since_timestamp(since_seconds: float) -> float:
-    return time.time() - since_seconds
+    return max(0.0, time.time() - since_seconds)

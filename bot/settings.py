@@ -69,9 +69,13 @@ class Settings(BaseSettings):
     auto_shard: bool = False
 
     db_path: Path = Path("data/questions.sqlite3")
+    # postgresql://user:password@host:5432/database: the log goes there instead of db_path.
+    db_url: SecretStr | None = None
+    db_pool_size: int = Field(default=4, ge=1, le=100)  # connections per process, at most
     log_questions: bool = True
     retention_days: int = Field(default=90, ge=0)  # 0 keeps rows forever
-    hash_salt: SecretStr = SecretStr("change-me")
+    # None: a random salt is made on first use and kept with the log.
+    hash_salt: SecretStr | None = None
 
     # Whether to answer is decided by facts/decision.json (refit: python -m bot calibrate).
     # Each `match_<name>` setting overrides the field <name> of MatchConfig or of its

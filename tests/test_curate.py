@@ -36,6 +36,12 @@ def rows(db: Path, sql: str) -> list[tuple]:
         return conn.execute(sql).fetchall()
 
 
+async def stored(h: Harness) -> None:
+    """Wait until the question log has written what the bot queued (replies never wait)."""
+    assert h.bot.question_log is not None
+    await asyncio.wait_for(h.bot.question_log.flush(), 15)
+
+
 async def click(h: Harness, custom_id: str, first_response: dict, **kw) -> dict:  # type: ignore[type-arg]
     interaction = h.fake.click(custom_id, first_response["resource"]["message"], **kw)
     await h.fake.dispatch("INTERACTION_CREATE", interaction)
@@ -65,8 +71,10 @@ class TestEverySurfaceIsLogged:
             lambda r: is_channel_post(r, harness.fake.dm_channel_for(777000000000000009))
         )
         await click(harness, ask_ids(first.body["data"])[0], first.response)
+        await stored(harness)
         logged = rows(
-            bot_settings.db_path, "SELECT surface, outcome, guild_id FROM questions ORDER BY id"
+            bot_settings.db_path,
+            "SELECT surface, outcome, guild_id FROM questions ORDER BY asked_at",
         )
         assert [(s, o) for s, o, _ in logged] == [
             ("slash", "answered"),
@@ -89,10 +97,13 @@ async def test_votes_are_recorded_acknowledged_privately_and_changeable(
     ack = await click(harness, up, first.response)
     assert ack["data"]["flags"] & EPHEMERAL
     assert "Recorded \U0001f44d" in ack["data"]["content"]
+    await stored(harness)
     assert rows(bot_settings.db_path, "SELECT vote, fact_id FROM votes") == [("up", "chen-age")]
     await click(harness, down, first.response)
+    await stored(harness)
     assert rows(bot_settings.db_path, "SELECT vote FROM votes") == [("down",)]
     await click(harness, up, first.response, user=STRANGER)
+    await stored(harness)
     assert sorted(rows(bot_settings.db_path, "SELECT vote FROM votes")) == [("down",), ("up",)]
 
 
@@ -103,6 +114,7 @@ async def test_none_of_these_is_recorded_as_a_miss(
     none = next(i for i in custom_ids(first.body["data"]) if i.startswith("qa:vote:none:"))
     ack = await click(harness, none, first.response)
     assert "curators will see it" in ack["data"]["content"]
+    await stored(harness)
     assert rows(bot_settings.db_path, "SELECT vote FROM votes") == [("none",)]
 
 
@@ -240,17 +252,40 @@ async def test_sighup_reloads_the_running_bot(
     assert "reloaded 80 facts" in err.decode()
 
 
-async def test_locked_database_does_not_stop_answers(
-    harness: Harness, bot_settings: Settings
+async def test_a_locked_log_delays_no_answer_and_loses_no_question(
+    harness: Harness, bot_settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
+    qlog = harness.bot.question_log
+    assert qlog is not None
+    await mention(harness, "who is tom ross")  # the log file exists and works
+    await stored(harness)
     with contextlib.closing(sqlite3.connect(bot_settings.db_path, isolation_level=None)) as other:
         other.execute("BEGIN EXCLUSIVE")
-        body = await mention(harness, "how old is chen")
+        interactions = [
+            harness.fake.slash("ask", {"question": "how old is chen"}) for _ in range(5)
+        ]
+        for interaction in interactions:
+            await harness.fake.dispatch("INTERACTION_CREATE", interaction)
+        answers = await harness.fake.wait_for(
+            lambda r: any(is_callback(r, i) for i in interactions), count=5
+        )
+        # All five were answered while the log was still locked: none waited for it.
+        await asyncio.wait_for(qlog.wait_until(lambda log: log.failures >= 1), 15)
         other.execute("ROLLBACK")
-    assert body["embeds"][0]["description"] == "Chen Ziming is 41."
-    assert not [c for c in custom_ids(body) if c.startswith("qa:vote:")]  # nothing to vote on
-    assert harness.bot.question_log is not None
-    assert harness.bot.question_log.failures == 1
+    assert [a.body["data"]["embeds"][0]["description"] for a in answers] == [
+        "Chen Ziming is 41."
+    ] * 5
+    # Their vote buttons carry ids made before writing, and still work once it is written.
+    vote_id = next(c for c in custom_ids(answers[0].body["data"]) if c.startswith("qa:vote:up"))
+    ack = await click(harness, vote_id, answers[0].response)
+    assert "Recorded" in ack["data"]["content"]
+    await stored(harness)
+    assert rows(bot_settings.db_path, "SELECT COUNT(*) FROM questions") == [(6,)]
+    assert rows(bot_settings.db_path, "SELECT vote FROM votes") == [("up",)]
+    failed = [
+        r for r in caplog.records if "question log" in r.getMessage() and "fail" in r.getMessage()
+    ]
+    assert len(failed) == 1  # one line for the episode, not one per question
 
 
 class TestLoggingOff:

@@ -17,19 +17,28 @@ from pathlib import Path
 import pytest
 
 from bot.matcher import Matcher
-from bot.questionlog import SCHEMA_VERSION, Asked, QuestionLog, hash_user
+from bot.questionlog import Asked, QuestionLog, hash_user
+from bot.reply import Outcome, Reply
+from bot.storage import SCHEMA_VERSION
+from bot.storage.sqlite import MIGRATIONS, SqliteStore
 
 ROOT = Path(__file__).parent.parent
 
 
-async def _open(path: Path, **kw: object) -> QuestionLog:
-    qlog = QuestionLog(path, "test-salt", **kw)  # type: ignore[arg-type]
+async def _open(path: Path, salt: str | None = "test-salt", **kw: object) -> QuestionLog:
+    # A short busy timeout: the tests that lock the file need not wait 2 s per try.
+    qlog = QuestionLog(SqliteStore(path, busy_timeout=0.05), salt, **kw)  # type: ignore[arg-type]
     assert await qlog.open()
     return qlog
 
 
+def _env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DISCORD_"))}
+
+
 def _rows(
-    path: Path, sql: str = "SELECT surface, question, outcome, fact_id FROM questions"
+    path: Path,
+    sql: str = "SELECT surface, question, outcome, fact_id FROM questions ORDER BY asked_at",
 ) -> list[tuple]:
     with contextlib.closing(sqlite3.connect(path)) as conn:
         return conn.execute(sql).fetchall()
@@ -72,6 +81,7 @@ async def test_votes_are_one_per_user_per_answer_and_changeable(
     assert await qlog.vote(qid, 2, "chen-age", "up")
     assert await qlog.vote(qid, 1, "chen-age", "down")  # changed mind
     assert await qlog.vote(qid + 100, 1, "chen-age", "up")  # unknown question: nothing stored
+    await asyncio.wait_for(qlog.flush(), 10)
     rows = await qlog.rows_since(0)
     await qlog.close()
     assert rows is not None
@@ -114,19 +124,93 @@ async def test_200_concurrent_questions_give_exactly_200_rows(
     assert _rows(db, "SELECT COUNT(*) FROM questions") == [(200,)]
 
 
-async def test_locked_database_is_logged_and_skipped(
+async def test_a_locked_database_costs_no_wait_one_line_and_no_question(
     tmp_path: Path, matcher: Matcher, caplog: pytest.LogCaptureFixture
 ) -> None:
     db = tmp_path / "q.sqlite3"
     qlog = await _open(db)
+    reply = matcher.answer("how old is chen")
     with contextlib.closing(sqlite3.connect(db, isolation_level=None)) as other:
         other.execute("BEGIN EXCLUSIVE")
-        assert await qlog.record(matcher.answer("how old is chen"), Asked("dm"), 0.1) is None
+        # Each call returns at once with the id its vote buttons carry, lock or no lock.
+        ids = [qlog.submit(reply, Asked("dm", user_id=n), 0.1) for n in range(5)]
+        assert all(ids)
+        # The writer has met the lock, and retried.
+        await asyncio.wait_for(qlog.wait_until(lambda log: log.failures >= 3), 30)
+        assert await qlog.vote(ids[0], 1, "chen-age", "up")
         other.execute("ROLLBACK")
-    assert qlog.failures == 1
-    assert "question log write failed" in caplog.text
-    assert await qlog.record(matcher.answer("how old is chen"), Asked("dm"), 0.1) is not None
+    await asyncio.wait_for(qlog.flush(), 30)
     await qlog.close()
+    failed = [r for r in caplog.records if "failed" in r.getMessage()]
+    assert len(failed) == 1  # one line for the episode, not one per question or retry
+    assert "database is locked" in failed[0].getMessage()
+    assert [r.getMessage() for r in caplog.records if "works again" in r.getMessage()]
+    assert qlog.dropped == 0
+    assert _rows(db, "SELECT COUNT(*) FROM questions") == [(5,)]
+    assert _rows(db, "SELECT question_id, vote FROM votes") == [(ids[0], "up")]
+
+
+async def test_a_full_queue_drops_new_rows_counts_them_and_says_so_once(
+    tmp_path: Path, matcher: Matcher, caplog: pytest.LogCaptureFixture
+) -> None:
+    db = tmp_path / "q.sqlite3"
+    qlog = QuestionLog(SqliteStore(db, busy_timeout=0.05), "s", queue_limit=3)
+    reply = matcher.answer("how old is chen")
+    with contextlib.closing(sqlite3.connect(db, isolation_level=None)) as other:
+        other.execute("BEGIN EXCLUSIVE")  # the writer cannot even open the file
+        assert not await qlog.open()
+        taken = [qlog.submit(reply, Asked("dm", user_id=n), 0.1) for n in range(7)]
+        other.execute("ROLLBACK")
+    assert [t is not None for t in taken] == [True] * 3 + [False] * 4
+    await asyncio.wait_for(qlog.flush(), 30)
+    await qlog.close()
+    assert qlog.dropped == 4
+    assert len([r for r in caplog.records if "queue is full" in r.getMessage()]) == 1
+    assert _rows(db, "SELECT COUNT(*) FROM questions") == [(3,)]
+
+
+async def test_blank_questions_are_not_stored_and_bad_bytes_are_replaced(
+    tmp_path: Path, matcher: Matcher
+) -> None:
+    db = tmp_path / "q.sqlite3"
+    qlog = await _open(db)
+    assert qlog.submit(Reply("", Outcome.HELP, 0.0), Asked("cli"), 0.1) is None
+    assert qlog.submit(Reply("  \t ", Outcome.HELP, 0.0), Asked("cli"), 0.1) is None
+    undecodable = b"who is chen \xff\xfe?".decode("utf-8", "surrogateescape")
+    assert qlog.submit(matcher.answer(undecodable), Asked("cli"), 0.1) is not None
+    assert qlog.submit(matcher.answer("who\x00is chen"), Asked("cli"), 0.1) is not None
+    await qlog.close()
+    assert qlog.dropped == 0
+    assert [q for (q,) in _rows(db, "SELECT question FROM questions ORDER BY asked_at")] == [
+        "who is chen \ufffd\ufffd?",
+        "who\ufffdis chen",
+    ]
+
+
+async def test_without_a_configured_salt_each_install_makes_and_keeps_its_own(
+    tmp_path: Path, matcher: Matcher
+) -> None:
+    reply = matcher.answer("how old is chen")
+    salts = []
+    for name in ("a", "a", "b"):
+        db = tmp_path / f"{name}.sqlite3"
+        qlog = await _open(db, salt=None)
+        qlog.submit(reply, Asked("dm", user_id=42), 0.1)
+        await qlog.close()
+        [(salt,)] = _rows(db, "SELECT value FROM meta WHERE key = 'hash_salt'")
+        salts.append(salt)
+        hashes = {h for (h,) in _rows(db, "SELECT user_hash FROM questions")}
+        assert hashes == {hash_user(42, salt)}  # one asker, the same hash across restarts
+    assert salts[0] == salts[1] != salts[2]
+    assert len(salts[0]) == 64
+    assert "change-me" not in salts
+    # A configured salt wins, and is not written to the database.
+    db = tmp_path / "c.sqlite3"
+    qlog = await _open(db, salt="configured")
+    qlog.submit(reply, Asked("dm", user_id=42), 0.1)
+    await qlog.close()
+    assert _rows(db, "SELECT user_hash FROM questions") == [(hash_user(42, "configured"),)]
+    assert _rows(db, "SELECT * FROM meta") == []
 
 
 async def test_corrupt_or_unopenable_database_is_refused_not_raised(tmp_path: Path) -> None:
@@ -151,6 +235,83 @@ async def test_old_schema_file_is_migrated(tmp_path: Path) -> None:
     qlog = await _open(db)
     await qlog.close()
     assert _rows(db, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
+
+
+async def test_previous_schema_version_is_migrated_keeping_its_rows(
+    tmp_path: Path, matcher: Matcher
+) -> None:
+    db = tmp_path / "q.sqlite3"
+    with contextlib.closing(sqlite3.connect(db)) as conn:  # as the previous bot left it
+        conn.executescript(
+            f"BEGIN; {'; '.join(MIGRATIONS[0])}; PRAGMA user_version = 1; COMMIT;"
+            "INSERT INTO questions (asked_at, surface, question, outcome, score, latency_ms)"
+            f" VALUES ({time.time()}, 'dm', 'an old question', 'answered', 90, 0.1);"
+        )
+    qlog = await _open(db, salt=None)
+    qlog.submit(matcher.answer("how old is chen"), Asked("dm", user_id=1), 0.1)
+    await asyncio.wait_for(qlog.flush(), 10)
+    rows = await qlog.rows_since(0)
+    await qlog.close()
+    assert rows is not None
+    assert [r.question for r in rows] == ["an old question", "how old is chen"]
+    assert _rows(db, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
+    assert len(_rows(db, "SELECT * FROM meta")) == 1  # version 2 keeps the salt
+
+
+STARTING_TOGETHER = """
+import asyncio, sys
+from bot.questionlog import Asked, QuestionLog
+from bot.reply import Outcome, Reply
+
+async def main(folder, me):
+    print("ready", flush=True)
+    for attempt in sys.stdin:  # a line for each new log: all four start on it at once
+        qlog = QuestionLog(f"{folder}/{attempt.strip()}/q.sqlite3", "s")
+        await qlog.open()  # losing a race here only delays the writer: it tries again
+        for n in range(25):
+            reply = Reply(f"question {n} from {me}", Outcome.NOT_IN_ARTICLE, 0.0)
+            await qlog.record(reply, Asked("cli", user_id=me), 0.1)
+        await qlog.close(grace=60)
+        print(qlog.dropped, flush=True)
+
+asyncio.run(main(sys.argv[1], sys.argv[2]))
+"""
+
+
+def test_four_processes_starting_together_on_a_new_log_lose_no_row(tmp_path: Path) -> None:
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", STARTING_TOGETHER, str(tmp_path), str(me)],
+            cwd=ROOT,
+            env=_env(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for me in range(4)
+    ]
+    try:
+        for proc in procs:
+            assert proc.stdout is not None
+            assert proc.stdout.readline().strip() == "ready"
+        for attempt in range(5):
+            for proc in procs:
+                assert proc.stdin is not None
+                proc.stdin.write(f"new-{attempt}\n")
+                proc.stdin.flush()
+            dropped = [proc.stdout.readline().strip() for proc in procs if proc.stdout]
+            assert dropped == ["0"] * 4
+            db = tmp_path / f"new-{attempt}" / "q.sqlite3"
+            assert _rows(db, "SELECT COUNT(*) FROM questions") == [(100,)], f"attempt {attempt}"
+            assert _rows(db, "SELECT COUNT(DISTINCT question) FROM questions") == [(100,)]
+            assert _rows(db, "PRAGMA integrity_check") == [("ok",)]
+        for proc in procs:
+            proc.communicate(input="", timeout=60)
+            assert proc.returncode == 0
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
 
 
 @pytest.fixture
@@ -183,9 +344,10 @@ async def test_read_only_database_does_not_stop_answers(
     reply = matcher.answer("how old is chen")
     assert reply.fact is not None  # answering never depended on the log
     if opened:
-        assert await qlog.record(reply, Asked("dm"), 0.1) is None
-        await qlog.close()
+        await qlog.record(reply, Asked("dm"), 0.1)
+    await qlog.close()
     assert qlog.failures >= 1
+    assert qlog.written == 0
 
 
 KILLED_WRITER = """
@@ -200,8 +362,10 @@ async def main():
     reply = Matcher(load_factbase()).answer("how old is chen")
     n = 0
     while True:
-        await qlog.record(reply, Asked("cli", user_id=n), 0.1)
-        n += 1
+        for _ in range(10):
+            await qlog.record(reply, Asked("cli", user_id=n), 0.1)
+            n += 1
+        await qlog.flush()
         if n == 50:
             print("writing", flush=True)
 
@@ -223,11 +387,10 @@ def test_process_killed_while_writing_leaves_a_database_that_opens_and_reports(
     finally:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BOT_")}
     out = subprocess.run(
         [sys.executable, "-m", "bot", "report", "--json"],
         cwd=ROOT,
-        env={**env, "BOT_DB_PATH": str(db)},
+        env={**_env(), "BOT_DB_PATH": str(db)},
         capture_output=True,
         text=True,
         check=False,

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import json
+import os
+import sqlite3
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,7 +16,7 @@ import pytest
 from bot.matcher import Matcher
 from bot.questionlog import Asked, QuestionLog, Row
 from bot.report import build_report, group_questions, parse_since, to_text
-from tests.test_cli import run
+from tests.test_cli import ROOT, run
 
 
 def test_near_duplicate_questions_are_grouped() -> None:
@@ -55,6 +61,7 @@ async def test_report_counts_rates_misses_and_votes(tmp_path: Path, matcher: Mat
     assert ids[1] is not None
     await qlog.vote(ids[0], 1, "chen-age", "down")
     await qlog.vote(ids[1], 2, "chen-age", "up")
+    await asyncio.wait_for(qlog.flush(), 10)
     rows = await qlog.rows_since(0)
     await qlog.close()
     assert rows is not None
@@ -166,3 +173,92 @@ def test_report_without_a_log_is_one_line(tmp_path: Path) -> None:
     assert out.stderr.strip() == f"no question log at {tmp_path / 'q.sqlite3'} yet (BOT_DB_PATH)"
     bad = _cli(tmp_path, "report", "--since", "forever")
     assert bad.returncode == 2
+
+
+def test_an_empty_or_endless_period_is_worded_clearly(tmp_path: Path) -> None:
+    _cli(tmp_path, "ask", "--log", "how old is chen")
+    empty = _cli(tmp_path, "report", "--since", "0m")
+    assert empty.returncode == 2
+    assert empty.stderr.strip() == "the period '0m' is empty: use e.g. 30m, 24h, 7d or 2w"
+    for endless in ("99999999w", "1" + "0" * 400 + "d"):
+        out = _cli(tmp_path, "report", "--since", endless)
+        assert out.returncode == 0, out.stderr
+        assert out.stdout.startswith("All time: 1 messages, 1 distinct askers.")
+    assert _cli(tmp_path, "report", "--since", "90m").stdout.startswith("Last 90 minutes: 1")
+
+
+def test_blank_questions_are_not_logged(tmp_path: Path) -> None:
+    out = _cli(tmp_path, "ask", "--log", "", "  ", "how old is chen")
+    assert out.returncode == 0, out.stderr
+    report = json.loads(_cli(tmp_path, "report", "--json").stdout)
+    assert report["total"] == 1
+
+
+def _bytes_cli(tmp_path: Path, *args: str | bytes, stdin: bytes, **env: str):  # type: ignore[no-untyped-def]
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DISCORD_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        cwd=ROOT,
+        env={**base, "BOT_DB_PATH": str(tmp_path / "q.sqlite3"), **env},
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("locale", ["C", "C.UTF-8"])  # stdin decoded leniently, or strictly
+def test_undecodable_bytes_with_logging_on_are_answered_and_logged(
+    tmp_path: Path, locale: str
+) -> None:
+    bad = b"who is chen \xff\xfe\x00ziming\r\n"
+    chat = _bytes_cli(tmp_path, "chat", stdin=bad + b"how old is chen\nquit\n", LC_ALL=locale)
+    assert chat.returncode == 0, chat.stderr
+    assert b"Chen Ziming is 41." in chat.stdout  # the question after the bad one is answered
+    assert chat.stderr == b""
+    ask = _bytes_cli(tmp_path, "ask", "--log", "-", stdin=bad, LC_ALL=locale)
+    assert ask.returncode == 0, ask.stderr
+    argv = _bytes_cli(tmp_path, "ask", "--log", b"chen \xff", stdin=b"", LC_ALL=locale)
+    assert argv.returncode == 0, argv.stderr
+    report = json.loads(_cli(tmp_path, "report", "--json").stdout)
+    assert report["total"] == 4
+    with contextlib.closing(sqlite3.connect(tmp_path / "q.sqlite3")) as conn:
+        stored = [q for (q,) in conn.execute("SELECT question FROM questions")]
+    assert "chen \ufffd" in stored
+    assert sum(q.startswith("who is chen \ufffd") for q in stored) == 2
+
+
+def test_a_locked_log_costs_the_console_no_wait_and_one_line(tmp_path: Path) -> None:
+    db = tmp_path / "q.sqlite3"
+    assert _cli(tmp_path, "ask", "--log", "who is tom ross").returncode == 0
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DISCORD_"))}
+    with contextlib.closing(sqlite3.connect(db, isolation_level=None)) as other:
+        other.execute("BEGIN EXCLUSIVE")
+        chat = subprocess.Popen(
+            [sys.executable, "-m", "bot", "chat"],
+            cwd=ROOT,
+            env={**base, "BOT_DB_PATH": str(db), "PYTHONUNBUFFERED": "1"},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert chat.stdin is not None
+        assert chat.stdout is not None
+        try:
+            chat.stdin.write("how old is chen\n" * 3)
+            chat.stdin.flush()
+            answers = 0
+            while answers < 3:  # every answer arrives while the log is still locked
+                line = chat.stdout.readline()
+                assert line, "chat ended early"
+                answers += line.strip() == "Chen Ziming is 41."
+            _out, err = chat.communicate("quit\n", timeout=60)
+        finally:
+            if chat.poll() is None:
+                chat.kill()
+        other.execute("ROLLBACK")
+    assert chat.returncode == 0
+    # One line: the write that failed, or (when the chat ended first) the rows not stored.
+    [line] = err.strip().splitlines()
+    assert line.startswith("question log")
