@@ -514,7 +514,7 @@ class QuestionLog:
         self.episodes += 1
         log.error(
             "question log %s failed (%s): %s; answering goes on, and questions wait in "
-            "memory (up to %d) until it works again",
+            "memory (up to %d) until it is back",
             action,
             self.where,
             _describe(exc),

@@ -41,7 +41,7 @@ def describe_period(seconds: float) -> str:
     units = (("week", 604_800), ("day", 86_400), ("hour", 3600), ("minute", 60), ("second", 1))
     for unit, size in units:
         count = seconds / size
-        if count >= 1 and count.is_integer():
+        if count >= (2 if unit == "week" else 1) and count.is_integer():  # "7 days", not "1 week"
             return f"{count:,.0f} {unit}{'' if count == 1 else 's'}"
     return f"{seconds:,.1f} seconds"
 

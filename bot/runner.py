@@ -61,10 +61,13 @@ def run_discord(settings: Settings) -> int:
 
     async def main() -> None:
         loop = asyncio.get_running_loop()
+        closing: list[asyncio.Future[None]] = []
         for sig in (signal.SIGINT, signal.SIGTERM):
             # Not possible off the main thread or on Windows; Ctrl-C still works there.
             with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
+                loop.add_signal_handler(
+                    sig, lambda: closing.append(asyncio.ensure_future(bot.close()))
+                )
 
         async def reload() -> None:
             ok, lines = await bot.reload_facts()
@@ -86,6 +89,9 @@ def run_discord(settings: Settings) -> int:
                     settings.command_prefix,
                 )
             await bot.connect(reconnect=True)
+            # connect() returns when the gateway closes; close() goes on to store the
+            # question log's queued rows, so wait for it rather than cut it short.
+            await asyncio.gather(*closing)
 
     try:
         asyncio.run(main())

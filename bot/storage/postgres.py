@@ -102,7 +102,7 @@ class PostgresStore:
         try:
             pool = await asyncpg.create_pool(
                 self._url,
-                min_size=1,
+                min_size=0,  # no floor to keep up while the server is away
                 max_size=self.pool_size,
                 timeout=CONNECT_TIMEOUT_SECONDS,
                 command_timeout=COMMAND_TIMEOUT_SECONDS,
@@ -119,7 +119,13 @@ class PostgresStore:
 
     @staticmethod
     async def _version(conn: asyncpg.Connection) -> int:
-        if await conn.fetchval("SELECT to_regclass('schema_version')") is None:
+        # A plain catalog query, not to_regclass(): that can answer from a cache still
+        # missing a table another process has just created.
+        exists = await conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_tables"
+            " WHERE schemaname = current_schema() AND tablename = 'schema_version')"
+        )
+        if not exists:
             return 0
         return int(await conn.fetchval("SELECT COALESCE(max(version), 0) FROM schema_version"))
 
