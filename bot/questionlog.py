@@ -160,7 +160,6 @@ class QuestionLog:
         self._last_purge = 0.0
         # Counters, for tests, health checks and the recovery line.
         self.failures = 0  # failed attempts (each logged at most once per episode)
-        self.episodes = 0  # failure episodes so far
         self.dropped = 0  # rows not stored: queue full, refused as bad data, or at close
         self.written = 0  # rows stored
 
@@ -511,7 +510,6 @@ class QuestionLog:
             log.debug("question log %s failed again: %s", action, _describe(exc))
             return
         self._trouble_since = time.monotonic()
-        self.episodes += 1
         log.error(
             "question log %s failed (%s): %s; answering goes on, and questions wait in "
             "memory (up to %d) until it is back",

@@ -23,7 +23,7 @@ import pytest
 from bot.matcher import Matcher
 from bot.questionlog import Asked, QuestionLog, hash_user
 from bot.settings import Settings
-from bot.storage import SCHEMA_VERSION
+from bot.storage import SCHEMA_VERSION, hide_password
 from bot.storage.postgres import MIGRATIONS, PostgresStore
 from tests.conftest import Harness, make_settings
 from tests.fakediscord import FakeDiscord
@@ -223,6 +223,7 @@ async def test_a_server_stopped_mid_run_delays_nothing_and_logging_resumes(
     assert len(failed) == 1, messages  # one line for the outage, however many retries
     assert len([m for m in messages if "works again" in m]) == 1
     assert pg.password not in " ".join(messages)
+    assert not [r for r in caplog.records if r.name.startswith("asyncpg")]  # no other noise
 
 
 def test_a_wrong_password_or_url_is_one_line_and_the_answer_still_comes(
@@ -241,6 +242,22 @@ def test_a_wrong_password_or_url_is_one_line_and_the_answer_still_comes(
         assert says in line
         assert "not-the-password" not in line
         assert "answering goes on" in line
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("postgresql://bot:s3cret@db:5432/qa", "postgresql://bot:***@db:5432/qa"),
+        (
+            "postgresql://bot:p@ss@db/qa?sslmode=require",
+            "postgresql://bot:***@db/qa?sslmode=require",
+        ),
+        ("postgresql://bot@db/qa?password=s3cret&x=1", "postgresql://bot@db/qa?password=***&x=1"),
+        ("postgresql://db/qa", "postgresql://db/qa"),
+    ],
+)
+def test_a_url_is_shown_without_its_password(url: str, shown: str) -> None:
+    assert hide_password(url) == shown
 
 
 # -- the bot, through the fake Discord ---------------------------------------------------
