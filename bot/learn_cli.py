@@ -119,10 +119,10 @@ class _Teacher:
 
     def _record(self, learned: Learned) -> str | None:
         from bot.learn import changes_file, record_change
-        from bot.questionlog import hash_user
+        from bot.questionlog import curator_hash
 
         path = changes_file(self.settings.db_path)
-        curator = hash_user(getpass.getuser(), self.settings.hash_salt.get_secret_value())
+        curator = asyncio.run(curator_hash(self.settings, getpass.getuser()))
         try:
             record_change(path, learned, curator, "cli")
         except OSError as exc:
@@ -140,7 +140,7 @@ def _interactive(args: argparse.Namespace, settings: Settings, teacher: _Teacher
     except ValueError as exc:
         print(exc, file=sys.stderr)
         return 2
-    if not settings.db_path.exists():
+    if settings.db_url is None and not settings.db_path.exists():
         print(f"no question log at {settings.db_path} yet (BOT_DB_PATH)", file=sys.stderr)
         return 1
     try:
@@ -163,7 +163,7 @@ def _interactive(args: argparse.Namespace, settings: Settings, teacher: _Teacher
 async def _rows(settings: Settings, since: float) -> list[Row] | None:
     from bot.questionlog import QuestionLog
 
-    qlog = QuestionLog(settings.db_path, settings.hash_salt.get_secret_value())
+    qlog = QuestionLog.from_settings(settings, retention_days=0)  # reading changes nothing
     if not await qlog.open():
         return None
     try:

@@ -36,7 +36,15 @@ from bot.storage import QuestionRow, Row, Store, UnusableStoreError, VoteRow
 if TYPE_CHECKING:
     from bot.settings import Settings
 
-__all__ = ["Asked", "QuestionLog", "Row", "hash_user", "log_in_thread", "open_store"]
+__all__ = [
+    "Asked",
+    "QuestionLog",
+    "Row",
+    "curator_hash",
+    "hash_user",
+    "log_in_thread",
+    "open_store",
+]
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +130,20 @@ def open_store(settings: Settings) -> Store:
     from bot.storage.sqlite import SqliteStore
 
     return SqliteStore(settings.db_path)
+
+
+async def curator_hash(settings: Settings, user_id: int | str) -> str | None:
+    """A curator's hash for the record of fact base changes, salted as the log's users are
+    (None when the log's own salt is needed and the log is off or cannot be read)."""
+    if settings.hash_salt is not None:
+        return hash_user(user_id, settings.hash_salt.get_secret_value())
+    if not settings.log_questions:
+        return None  # no log to read the salt from, and none to create for it
+    qlog = QuestionLog.from_settings(settings, retention_days=0)
+    try:
+        return await qlog.user_hash(user_id) if await qlog.open() else None
+    finally:
+        await qlog.close()
 
 
 class QuestionLog:
@@ -292,6 +314,21 @@ class QuestionLog:
         if self.retention_days > 0:
             self._enqueue(_Purge())
 
+    async def user_hash(self, user_id: int | str | None) -> str | None:
+        """A user's hash as the log stores it; None when the salt cannot be read."""
+        try:
+            return hash_user(user_id, await self._salt_in_use())
+        except Exception as exc:
+            self._note_failure("read", exc)
+            return None
+
+    async def _salt_in_use(self) -> str:
+        if self._salt is None:
+            self._salt = self._configured_salt or await self.store.install_salt(
+                secrets.token_hex(32)
+            )
+        return self._salt
+
     async def rows_since(self, since: float) -> list[Row] | None:
         """Questions asked since a unix time, with their vote counts; None when the
         database is not there or does not answer within READ_TIMEOUT_SECONDS."""
@@ -461,11 +498,7 @@ class QuestionLog:
         return stored
 
     async def _write(self, batch: list[_Op]) -> None:
-        if self._salt is None:
-            self._salt = self._configured_salt or await self.store.install_salt(
-                secrets.token_hex(32)
-            )
-        salt = self._salt
+        salt = await self._salt_in_use()
         questions = [
             QuestionRow(
                 id=op.id,

@@ -23,7 +23,7 @@ from discord.ext import commands
 from bot.exts.curate import REFUSED
 from bot.factbase import Fact
 from bot.learn import DEV_SET, Action, LearnError, changes_file, learn, record_change
-from bot.questionlog import hash_user
+from bot.questionlog import curator_hash
 from bot.render import DESCRIPTION_MAX, NO_PINGS, clean_user_text, shorten
 from bot.report import (
     MissGroup,
@@ -127,7 +127,7 @@ class ReportCog(commands.Cog, name="Report"):
                     view.done = f"{action.value} {fact_id}"
                     ok, lines = await self.bot.reload_facts()
                     text += " Live now." if ok else f" Not live yet: {lines[0]}"
-                    curator = hash_user(interaction.user.id, settings.hash_salt.get_secret_value())
+                    curator = await curator_hash(settings, interaction.user.id)
                     path = changes_file(settings.db_path)
                     try:
                         await asyncio.to_thread(record_change, path, learned, curator, "discord")
