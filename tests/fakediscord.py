@@ -3,6 +3,12 @@
 It records every request the bot makes and validates each JSON body against Discord's
 official OpenAPI spec (tests/data/discord-openapi.json, MIT), answering 400 as Discord
 would when a body breaks it. Routes it does not implement answer 404, so gaps are loud.
+
+It also holds the bot to what Discord enforces on interactions: a first response within
+`interaction_deadline` seconds of the interaction (3 s, as on Discord; else 10062 Unknown
+interaction), one response only (else 40060), and follow-ups only after a response. And to
+one rule of ours that Discord does not enforce: every request that creates or edits a
+message carries `allowed_mentions` that ping nobody, else 400.
 """
 
 from __future__ import annotations
@@ -34,6 +40,17 @@ CHANNEL_ID = 900000000000000200
 OWNER_ID = 900000000000000300
 ADMIN_PERMISSIONS = str(1 << 3 | 1 << 5 | 1 << 10 | 1 << 11 | 1 << 14 | 1 << 16)  # admin etc.
 MEMBER_PERMISSIONS = str(1 << 10 | 1 << 11 | 1 << 14 | 1 << 16)  # view, send, embed, history
+INTERACTION_DEADLINE = 3.0  # seconds Discord waits for an interaction's first response
+
+# Requests that create or edit a message, and so could ping someone.
+MESSAGE_ROUTES = (
+    ("POST", re.compile(r"/channels/\d+/messages")),
+    ("PATCH", re.compile(r"/channels/\d+/messages/\d+")),
+    ("POST", re.compile(r"/webhooks/\d+/[^/]+")),
+    ("PATCH", re.compile(r"/webhooks/\d+/[^/]+/messages/[^/]+")),
+    ("POST", re.compile(r"/interactions/\d+/[^/]+/callback")),
+)
+MESSAGE_CALLBACKS = (4, 7)  # CHANNEL_MESSAGE_WITH_SOURCE, UPDATE_MESSAGE
 
 _counter = itertools.count()
 DISCORD_EPOCH_MS = 1_420_070_400_000
@@ -46,6 +63,29 @@ def snowflake() -> str:
 
 def now_iso() -> str:
     return datetime.now(UTC).isoformat()
+
+
+def ping_errors(method: str, path: str, body: Any) -> list[str]:
+    """Why a request could ping someone: it sends a message without `parse: []` (or names
+    users or roles, or pings the author replied to). Empty when it pings nobody."""
+    if not any(m == method and p.fullmatch(path) for m, p in MESSAGE_ROUTES):
+        return []
+    if path.endswith("/callback"):
+        if not isinstance(body, dict) or body.get("type") not in MESSAGE_CALLBACKS:
+            return []
+        body = body.get("data") or {}
+    mentions = body.get("allowed_mentions") if isinstance(body, dict) else None
+    if not isinstance(mentions, dict):
+        return ["allowed_mentions: missing; the bot must ping nobody (parse: [])"]
+    errors = []
+    if mentions.get("parse") != []:
+        errors.append(f"allowed_mentions/parse: {mentions.get('parse')!r}, must be []")
+    for key in ("users", "roles"):
+        if mentions.get(key):
+            errors.append(f"allowed_mentions/{key}: {mentions[key]!r}, must be empty")
+    if mentions.get("replied_user"):
+        errors.append("allowed_mentions/replied_user: true pings the author replied to")
+    return errors
 
 
 def user_payload(user_id: int, name: str, *, bot: bool = False) -> dict[str, Any]:
@@ -154,6 +194,9 @@ class FakeDiscord:
         self.resumes: list[dict[str, Any]] = []
         self.gateway_closes: list[int | None] = []
         self.reject_token = False
+        self.interaction_deadline = INTERACTION_DEADLINE
+        self._interactions: dict[str, float] = {}  # id -> when it was created (monotonic)
+        self._responded: set[str] = set()  # interaction ids that got their one response
         self._rate_limits: list[tuple[re.Pattern[str], int]] = []
         self._fail_next: list[tuple[re.Pattern[str], int]] = []
         self._changed = asyncio.Condition()
@@ -337,6 +380,19 @@ class FakeDiscord:
         self._connected.clear()
         await self._ws.close(code=code, message=b"fake: dropped")
 
+    async def request_reconnect(self) -> None:
+        """Op 7 Reconnect: the client should reconnect and resume."""
+        await self._send_op(7, None)
+
+    async def invalidate_session(self, *, resumable: bool) -> None:
+        """Op 9 Invalid Session: resume when `resumable`, else identify afresh."""
+        await self._send_op(9, resumable)
+
+    async def _send_op(self, op: int, data: Any) -> None:
+        assert self._ws is not None, "the bot is not connected"
+        self._connected.clear()
+        await self._ws.send_str(json.dumps({"op": op, "d": data}))
+
     # -- events the tests send --------------------------------------------------------------
 
     def message(
@@ -400,6 +456,7 @@ class FakeDiscord:
     ) -> dict[str, Any]:
         user = user or user_payload(OWNER_ID, "owner")
         iid = snowflake()
+        self._interactions[iid] = time.monotonic()
         payload: dict[str, Any] = {
             "id": iid,
             "application_id": str(APP_ID),
@@ -473,7 +530,9 @@ class FakeDiscord:
             await self._note(record)
             return _json({"message": "401: Unauthorized", "code": 0}, 401)
 
-        errors = self.validator.errors(request.method, path, body)
+        errors = self.validator.errors(request.method, path, body) or ping_errors(
+            request.method, path, body
+        )
         if errors:
             record.status = 400
             self.violations.append((record, errors))
@@ -572,6 +631,12 @@ class FakeDiscord:
 
     def _callback(self, path: str, body: Any, _q: Any) -> tuple[int, Any]:
         iid = path.split("/")[2]
+        created = self._interactions.get(iid)
+        if created is None or time.monotonic() - created > self.interaction_deadline:
+            return 404, {"message": "Unknown interaction", "code": 10062}
+        if iid in self._responded:
+            return 400, {"message": "Interaction has already been acknowledged.", "code": 40060}
+        self._responded.add(iid)
         kind = body["type"]
         data = body.get("data") or {}
         out: dict[str, Any] = {
@@ -593,6 +658,10 @@ class FakeDiscord:
         return 200, out
 
     def _followup(self, path: str, body: Any, _q: Any) -> tuple[int, Any]:
+        # The webhook of an interaction exists once the interaction got its response.
+        token = path.split("/")[3]
+        if token.removeprefix("token-") not in self._responded:
+            return 404, {"message": "Unknown Webhook", "code": 10015}
         return 200, self.message_payload(str(CHANNEL_ID), body or {})
 
     def _put_commands(self, path: str, body: Any, _q: Any) -> tuple[int, Any]:
