@@ -24,7 +24,7 @@ import discord.http
 import pytest
 import yarl
 
-from bot.client import QABot, create_bot
+from bot.client import AnyQABot, create_bot
 from bot.factbase import FactBase
 from bot.loader import default_facts_dir, load_factbase
 from bot.matcher import Matcher
@@ -114,7 +114,7 @@ class ErrorRecords(logging.Handler):
 
 @dataclass
 class Harness:
-    bot: QABot
+    bot: AnyQABot
     fake: FakeDiscord
     errors: list[str] = field(default_factory=list)  # ERROR records while the bot ran
     watch: ErrorRecords = field(init=False)
@@ -151,7 +151,7 @@ def point_discord_at_fake(fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch) ->
     return fake
 
 
-async def start_bot(bot: QABot, fake: FakeDiscord) -> tuple[Harness, asyncio.Task[None]]:
+async def start_bot(bot: AnyQABot, fake: FakeDiscord) -> tuple[Harness, asyncio.Task[None]]:
     harness = Harness(bot, fake)
     harness.watch.__enter__()
     await bot.login("fake-token")

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from bot.client import create_bot
-from bot.exts.ask import APOLOGY
 from bot.factbase import FactBase
 from bot.matcher import Matcher
+from bot.render import APOLOGY
 from bot.reply import Outcome
 from bot.settings import Settings
 from tests.conftest import Harness, make_settings, start_bot, stop_bot
