@@ -101,6 +101,7 @@ class _QABotMixin:
     question_log: QuestionLog | None
     tree: app_commands.CommandTree[Any]
     _finishing: asyncio.Future[None] | None = None  # set once close() has begun
+    finish_in_flight_seconds = FINISH_IN_FLIGHT_SECONDS
 
     def _init_qa(self, settings: Settings, matcher: Matcher) -> None:
         self.settings = settings
@@ -182,7 +183,7 @@ class _QABotMixin:
 
     async def _finish_in_flight(self) -> None:
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + FINISH_IN_FLIGHT_SECONDS
+        deadline = loop.time() + self.finish_in_flight_seconds
         me = asyncio.current_task()
         while True:
             running = {
@@ -197,7 +198,7 @@ class _QABotMixin:
                 log.warning(
                     "closing with %d handlers still running after %.0f s; they are cancelled",
                     len(running),
-                    FINISH_IN_FLIGHT_SECONDS,
+                    self.finish_in_flight_seconds,
                 )
                 for task in running:
                     task.cancel()
