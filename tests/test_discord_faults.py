@@ -150,6 +150,11 @@ class TestServerErrors:
 
 async def test_gateway_drop_reconnect_and_invalid_sessions_are_survived(harness: Harness) -> None:
     fake = harness.fake
+
+    async def identify_now(shard_id: int | None, *, initial: bool = False) -> None:
+        pass  # discord.py's hook waits 5 s before a new IDENTIFY; the fake has no such limit
+
+    harness.bot.before_identify_hook = identify_now  # type: ignore[method-assign]
     await mention(harness, "who is tom ross")
     await fake.drop_connection(4000)
     await fake.wait_connected()
