@@ -100,7 +100,7 @@ class _QABotMixin:
     matcher: Matcher
     question_log: QuestionLog | None
     tree: app_commands.CommandTree[Any]
-    _finishing: asyncio.Future[None] | None = None  # set once close() has begun
+    _finishing: asyncio.Task[None] | None = None  # set once close() has begun
     finish_in_flight_seconds = FINISH_IN_FLIGHT_SECONDS
 
     def _init_qa(self, settings: Settings, matcher: Matcher) -> None:
@@ -160,16 +160,20 @@ class _QABotMixin:
         return self._finishing is not None or super().is_closed()  # type: ignore[misc]
 
     async def close(self) -> None:
-        """Stop taking events, let the answers in flight reach Discord, then disconnect."""
+        """Stop taking events, let the answers in flight reach Discord, then disconnect.
+
+        Runs once, in a task of its own: a second caller (the signal handler and the
+        runner's `async with` both close) waits for the same shutdown, and a caller that
+        is cancelled doesn't cut it short.
+        """
         if self._finishing is None:
-            self._finishing = asyncio.get_running_loop().create_future()
-            try:
-                await self._close_gateway()
-                await self._finish_in_flight()
-            finally:
-                self._finishing.set_result(None)
-        else:
-            await self._finishing
+            caller = asyncio.current_task()
+            self._finishing = asyncio.create_task(self._close_once(caller))
+        await asyncio.shield(self._finishing)
+
+    async def _close_once(self, caller: asyncio.Task[Any] | None) -> None:
+        await self._close_gateway()
+        await self._finish_in_flight(caller)
         self.purge_old_questions.cancel()
         if self._watcher is not None:
             self._watcher.cancel()
@@ -181,15 +185,14 @@ class _QABotMixin:
         """Close the gateway connection (all shards), so no new event arrives."""
         raise NotImplementedError
 
-    async def _finish_in_flight(self) -> None:
+    async def _finish_in_flight(self, caller: asyncio.Task[Any] | None) -> None:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.finish_in_flight_seconds
-        me = asyncio.current_task()
         while True:
             running = {
                 t
                 for t in asyncio.all_tasks()
-                if t is not me and not t.done() and t.get_name().startswith(HANDLER_TASKS)
+                if t is not caller and not t.done() and t.get_name().startswith(HANDLER_TASKS)
             }
             if not running:
                 return
