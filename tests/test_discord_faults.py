@@ -9,11 +9,13 @@ OpenAPI spec, and no pings. Any ERROR that discord.py, asyncio or the bot logs f
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import sqlite3
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import discord
 import pytest
@@ -21,7 +23,7 @@ import pytest
 from bot.render import APOLOGY
 from bot.settings import Settings
 from tests.conftest import Harness, make_settings
-from tests.fakediscord import BOT_ID, Recorded, user_payload
+from tests.fakediscord import BOT_ID, CHANNEL_ID, Recorded, user_payload
 from tests.test_discord import EPHEMERAL, is_callback, is_channel_post, mention, slash_record
 
 CALLBACK = r"^/interactions/\d+/[^/]+/callback$"
@@ -275,6 +277,35 @@ async def test_a_failing_page_button_is_reported_and_apologised_for(harness: Har
     assert records[1].body["data"]["content"] == APOLOGY
     [error] = harness.errors
     assert "page button" in error
+    harness.errors.clear()
+
+
+async def test_an_error_discord_py_only_logs_is_caught_by_the_harness(harness: Harness) -> None:
+    # A View without an on_error of its own: discord.py logs the callback's exception and
+    # carries on. The harness must see it, or such a bug passes every test.
+    view = discord.ui.View(timeout=None)
+    button: discord.ui.Button[Any] = discord.ui.Button(label="boom", custom_id="test:boom")
+
+    clicked = asyncio.Event()
+
+    async def explode(interaction: discord.Interaction[Any]) -> None:
+        clicked.set()
+        raise RuntimeError("a bug in a button callback")
+
+    button.callback = explode  # type: ignore[method-assign]
+    view.add_item(button)
+    channel = harness.bot.get_channel(CHANNEL_ID)
+    assert isinstance(channel, discord.TextChannel)
+    sent = await channel.send("press", view=view)
+    [record] = [r for r in harness.fake.requests if r.path.endswith("/messages")]
+    assert record.response["id"] == str(sent.id)
+    click = harness.fake.click("test:boom", record.response)
+    await harness.fake.dispatch("INTERACTION_CREATE", click)
+    await asyncio.wait_for(clicked.wait(), 15)
+    await harness.bot.close()  # waits for the click's handler to finish
+    [error] = harness.errors
+    assert "Ignoring exception in view" in error
+    assert "a bug in a button callback" in error
     harness.errors.clear()
 
 
