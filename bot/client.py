@@ -172,11 +172,11 @@ class _QABotMixin:
         await asyncio.shield(self._finishing)
 
     async def _close_once(self, caller: asyncio.Task[Any] | None) -> None:
-        await self._close_gateway()
-        await self._finish_in_flight(caller)
         self.purge_old_questions.cancel()
         if self._watcher is not None:
             self._watcher.cancel()
+        await self._close_gateway()
+        await self._finish_in_flight(caller)
         await super().close()  # type: ignore[misc]
         if self.question_log is not None:
             await self.question_log.close()
