@@ -1,10 +1,14 @@
 """Pure functions from core values to Discord embeds and buttons.
 
-Nothing here talks to Discord; the tests call these directly. Discord's limits (embed title
-256, field 1,024, button label 80, custom id 100) are enforced here, once.
+Nothing here talks to Discord; the tests call these directly. Discord's limits are named and
+enforced here, once: Discord refuses a whole message (400) when any one part is too long.
 """
 
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import ClassVar
 
 import discord
 
@@ -16,12 +20,65 @@ ANSWER_COLOUR = discord.Colour(0x2B6CB0)
 UNSURE_COLOUR = discord.Colour(0xD69E2E)
 ABSTAIN_COLOUR = discord.Colour(0x718096)
 
-TITLE_MAX = 256
-FIELD_MAX = 1024
-DESCRIPTION_MAX = 4096
-LABEL_MAX = 80
-CHOICE_MAX = 100
-ASK_PREFIX = "qa:ask:"
+APOLOGY = "Sorry, something went wrong on my side. Please try again."
+
+# Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits
+# and the component and interaction docs).
+TITLE_MAX = 256  # embed title, field name
+FIELD_MAX = 1024  # embed field value
+DESCRIPTION_MAX = 4096  # embed description
+FOOTER_MAX = 2048  # embed footer text
+FIELDS_MAX = 25  # fields in one embed
+EMBEDS_MAX = 10  # embeds in one message
+CONTENT_MAX = 2000  # plain message content
+LABEL_MAX = 80  # button label
+CHOICE_MAX = 100  # autocomplete choice name and value
+CHOICES_MAX = 25  # autocomplete choices in one answer
+OPTION_MAX = 100  # select menu option label and description
+# Ours: how much of a user's own text we echo back in a short notice.
+ECHO_MAX = 100
+
+# Bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): echoed from
+# a user, they can reverse how the rest of a title or line reads.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+@dataclass(frozen=True, slots=True)
+class AskId:
+    """The custom id of a suggested-question button: `qa:ask:<fact id>`."""
+
+    TEMPLATE: ClassVar[str] = r"qa:ask:(?P<fact_id>[a-z0-9-]+)"
+    fact_id: str
+
+    def __str__(self) -> str:
+        return f"qa:ask:{self.fact_id}"
+
+    @classmethod
+    def parse(cls, custom_id: str) -> AskId | None:
+        match = re.fullmatch(cls.TEMPLATE, custom_id)
+        return cls(match["fact_id"]) if match else None
+
+
+@dataclass(frozen=True, slots=True)
+class VoteId:
+    """The custom id of a vote button: `qa:vote:<up|down|none>:<question id>:<fact id or empty>`."""
+
+    TEMPLATE: ClassVar[str] = (
+        r"qa:vote:(?P<vote>up|down|none):(?P<question_id>\d+):(?P<fact_id>[a-z0-9-]*)"
+    )
+    vote: str
+    question_id: int
+    fact_id: str | None
+
+    def __str__(self) -> str:
+        return f"qa:vote:{self.vote}:{self.question_id}:{self.fact_id or ''}"
+
+    @classmethod
+    def parse(cls, custom_id: str) -> VoteId | None:
+        match = re.fullmatch(cls.TEMPLATE, custom_id)
+        if match is None:
+            return None
+        return cls(match["vote"], int(match["question_id"]), match["fact_id"] or None)
 
 
 def shorten(text: str, limit: int) -> str:
@@ -33,9 +90,15 @@ def shorten(text: str, limit: int) -> str:
     return cut + "\u2026"
 
 
+def strip_bidi(text: str) -> str:
+    return _BIDI_CONTROLS.sub("", text)
+
+
 def clean_user_text(text: str, limit: int) -> str:
-    """User text made harmless for an embed: no Markdown, no mentions, bounded length."""
-    escaped = discord.utils.escape_mentions(discord.utils.escape_markdown(" ".join(text.split())))
+    """User text made harmless for an embed: no Markdown, no mentions, no bidirectional
+    controls, bounded length."""
+    text = " ".join(strip_bidi(text).split())
+    escaped = discord.utils.escape_mentions(discord.utils.escape_markdown(text))
     return shorten(escaped, limit) or "\u200b"
 
 
@@ -74,7 +137,7 @@ def answer_embed(reply: Reply) -> discord.Embed:
     embed.add_field(name=f"Paragraph {cite.paragraph}", value=quote_block(cite.quote), inline=False)
     if reply.alternatives:
         embed.add_field(name="Did you mean", value=_bullets(reply.alternatives), inline=False)
-    embed.set_footer(text=shorten(f"Source: {cite.source.label}", 2048))
+    embed.set_footer(text=shorten(f"Source: {cite.source.label}", FOOTER_MAX))
     return embed
 
 
@@ -113,13 +176,13 @@ def offer_buttons(reply: Reply, limit: int = 3) -> list[discord.ui.Button[discor
 def feedback_buttons(reply: Reply, question_id: int) -> list[discord.ui.Button[discord.ui.View]]:
     """👍 / 👎 for an answer; "None of these" when the bot offered choices instead of, or
     besides, a sure answer. Each carries the logged question's id."""
-    fact_id = reply.fact.id if reply.fact else ""
+    fact_id = reply.fact.id if reply.fact else None
     buttons = []
     if reply.outcome in (Outcome.AMBIGUOUS, Outcome.CLARIFY, Outcome.NOT_IN_ARTICLE):
         buttons.append(
             discord.ui.Button(
                 label="None of these",
-                custom_id=f"qa:vote:none:{question_id}:{fact_id}",
+                custom_id=str(VoteId("none", question_id, fact_id)),
                 style=discord.ButtonStyle.danger,
             )
         )
@@ -128,7 +191,7 @@ def feedback_buttons(reply: Reply, question_id: int) -> list[discord.ui.Button[d
             buttons.append(
                 discord.ui.Button(
                     emoji=emoji,
-                    custom_id=f"qa:vote:{vote}:{question_id}:{fact_id}",
+                    custom_id=str(VoteId(vote, question_id, fact_id)),
                     style=discord.ButtonStyle.secondary,
                 )
             )
@@ -138,7 +201,7 @@ def feedback_buttons(reply: Reply, question_id: int) -> list[discord.ui.Button[d
 def ask_button(fact: Fact, style: discord.ButtonStyle) -> discord.ui.Button[discord.ui.View]:
     return discord.ui.Button(
         label=shorten(fact.display_question, LABEL_MAX),
-        custom_id=f"{ASK_PREFIX}{fact.id}",
+        custom_id=str(AskId(fact.id)),
         style=style,
     )
 
@@ -182,14 +245,14 @@ def facts_page_embed(
 
 def person_embed(name: str, facts: list[Fact]) -> discord.Embed:
     embed = discord.Embed(title=shorten(name, TITLE_MAX), colour=ANSWER_COLOUR)
-    for fact in facts[:25]:
+    for fact in facts[:FIELDS_MAX]:
         embed.add_field(
             name=shorten(fact.display_question, TITLE_MAX),
             value=shorten(f"{fact.answer} (\u00b6{fact.citation.paragraph})", FIELD_MAX),
             inline=False,
         )
-    if len(facts) > 25:
-        embed.set_footer(text=f"{len(facts) - 25} more: /facts topic:{name}")
+    if len(facts) > FIELDS_MAX:
+        embed.set_footer(text=f"{len(facts) - FIELDS_MAX} more: /facts topic:{name}")
     return embed
 
 

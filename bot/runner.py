@@ -1,7 +1,7 @@
 """Connecting to Discord from the command line: `python -m bot run` and `sync`.
 
-Failures a user can fix (no token, a rejected token, a privileged intent not enabled) are
-one line and exit 1; SIGINT and SIGTERM close the connection cleanly.
+Failures a user can fix (no token, a rejected token, a privileged intent not enabled, no
+network) are one line and exit 1; SIGINT and SIGTERM close the connection cleanly.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import logging
 import signal
 import sys
 
+import aiohttp
 import discord
 
 from bot.client import create_bot
@@ -32,6 +33,12 @@ NEED_INTENT = (
     "Discord refused the Message Content intent: enable it in the developer portal "
     "(Bot > Privileged Gateway Intents) or set BOT_MESSAGE_CONTENT_INTENT=false."
 )
+
+
+def unreachable(exc: aiohttp.ClientConnectionError) -> str:
+    os_error = getattr(exc, "os_error", None)
+    reason = getattr(os_error, "strerror", None) or str(os_error or exc) or type(exc).__name__
+    return f"Could not reach Discord ({reason}): check the network connection, then run again."
 
 
 def _fail(message: str) -> int:
@@ -99,6 +106,8 @@ def run_discord(settings: Settings) -> int:
         return _fail(BAD_TOKEN)
     except discord.PrivilegedIntentsRequired:
         return _fail(NEED_INTENT)
+    except aiohttp.ClientConnectionError as exc:  # logging in; once connected, discord.py retries
+        return _fail(unreachable(exc))
     except KeyboardInterrupt:
         pass
     log.info("disconnected")
@@ -128,3 +137,5 @@ def sync_commands(settings: Settings, guild_id: int | None) -> int:
         return asyncio.run(main())
     except discord.LoginFailure:
         return _fail(BAD_TOKEN)
+    except aiohttp.ClientConnectionError as exc:
+        return _fail(unreachable(exc))

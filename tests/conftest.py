@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
+import logging
 import os
 import shutil
-import traceback
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +24,7 @@ import discord.http
 import pytest
 import yarl
 
-from bot.client import QABot, create_bot
+from bot.client import AnyQABot, create_bot
 from bot.factbase import FactBase
 from bot.loader import default_facts_dir, load_factbase
 from bot.matcher import Matcher
@@ -81,11 +82,45 @@ def facts_copy(tmp_path: Path) -> Path:
 # -- the real discord.py client against the fake Discord ------------------------------------
 
 
+class ErrorRecords(logging.Handler):
+    """Every ERROR logged by discord.py, asyncio or our Discord layer, kept to fail the test.
+
+    discord.py swallows what goes wrong in handlers and only logs it: events via `on_error`,
+    app commands via the tree's `on_error`, View and button callbacks via `View.on_error` or
+    its own logger, and asyncio logs "Task exception was never retrieved". Catching the log
+    records catches them all, and any future path that logs the same way.
+    """
+
+    WATCHED = ("discord", "asyncio", "bot.client", "bot.exts", "bot.runner")
+
+    def __init__(self, sink: list[str]) -> None:
+        super().__init__(logging.ERROR)
+        self.sink = sink
+
+    def emit(self, record: logging.LogRecord) -> None:
+        error = f": {record.exc_info[1]!r}" if record.exc_info else ""
+        self.sink.append(f"{record.name}: {record.getMessage()}{error}")
+
+    def __enter__(self) -> ErrorRecords:
+        for name in self.WATCHED:
+            logging.getLogger(name).addHandler(self)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        gc.collect()  # a never-retrieved task exception is logged when the task is collected
+        for name in self.WATCHED:
+            logging.getLogger(name).removeHandler(self)
+
+
 @dataclass
 class Harness:
-    bot: QABot
+    bot: AnyQABot
     fake: FakeDiscord
-    errors: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # ERROR records while the bot ran
+    watch: ErrorRecords = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.watch = ErrorRecords(self.errors)
 
 
 def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
@@ -116,19 +151,9 @@ def point_discord_at_fake(fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch) ->
     return fake
 
 
-async def start_bot(bot: QABot, fake: FakeDiscord) -> tuple[Harness, asyncio.Task[None]]:
+async def start_bot(bot: AnyQABot, fake: FakeDiscord) -> tuple[Harness, asyncio.Task[None]]:
     harness = Harness(bot, fake)
-    original_report = bot.report_error
-
-    async def report_error(error: BaseException, context: str) -> None:
-        harness.errors.append(f"{context}: {error!r}")
-        await original_report(error, context)
-
-    async def on_error(event: str, *args: Any, **kwargs: Any) -> None:
-        harness.errors.append(f"unhandled in {event}: {traceback.format_exc()}")
-
-    bot.report_error = report_error  # type: ignore[method-assign]
-    bot.on_error = on_error  # type: ignore[method-assign]
+    harness.watch.__enter__()
     await bot.login("fake-token")
     task = asyncio.create_task(bot.connect(reconnect=True))
     await asyncio.wait_for(bot.wait_until_ready(), 15)
@@ -139,6 +164,7 @@ async def stop_bot(harness: Harness, task: asyncio.Task[None]) -> None:
     await harness.bot.close()
     with contextlib.suppress(asyncio.CancelledError, Exception):
         await asyncio.wait_for(task, 10)
+    harness.watch.__exit__()
 
 
 @pytest.fixture

@@ -3,6 +3,12 @@
 It records every request the bot makes and validates each JSON body against Discord's
 official OpenAPI spec (tests/data/discord-openapi.json, MIT), answering 400 as Discord
 would when a body breaks it. Routes it does not implement answer 404, so gaps are loud.
+
+It also holds the bot to what Discord enforces on interactions: a first response within
+`interaction_deadline` seconds of the interaction (3 s, as on Discord; else 10062 Unknown
+interaction), one response only (else 40060), and follow-ups only after a response. And to
+one rule of ours that Discord does not enforce: every request that creates or edits a
+message carries `allowed_mentions` that ping nobody, else 400.
 """
 
 from __future__ import annotations
@@ -10,8 +16,10 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import multiprocessing
 import re
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -34,6 +42,17 @@ CHANNEL_ID = 900000000000000200
 OWNER_ID = 900000000000000300
 ADMIN_PERMISSIONS = str(1 << 3 | 1 << 5 | 1 << 10 | 1 << 11 | 1 << 14 | 1 << 16)  # admin etc.
 MEMBER_PERMISSIONS = str(1 << 10 | 1 << 11 | 1 << 14 | 1 << 16)  # view, send, embed, history
+INTERACTION_DEADLINE = 3.0  # seconds Discord waits for an interaction's first response
+
+# Requests that create or edit a message, and so could ping someone.
+MESSAGE_ROUTES = (
+    ("POST", re.compile(r"/channels/\d+/messages")),
+    ("PATCH", re.compile(r"/channels/\d+/messages/\d+")),
+    ("POST", re.compile(r"/webhooks/\d+/[^/]+")),
+    ("PATCH", re.compile(r"/webhooks/\d+/[^/]+/messages/[^/]+")),
+    ("POST", re.compile(r"/interactions/\d+/[^/]+/callback")),
+)
+MESSAGE_CALLBACKS = (4, 7)  # CHANNEL_MESSAGE_WITH_SOURCE, UPDATE_MESSAGE
 
 _counter = itertools.count()
 DISCORD_EPOCH_MS = 1_420_070_400_000
@@ -46,6 +65,29 @@ def snowflake() -> str:
 
 def now_iso() -> str:
     return datetime.now(UTC).isoformat()
+
+
+def ping_errors(method: str, path: str, body: Any) -> list[str]:
+    """Why a request could ping someone: it sends a message without `parse: []` (or names
+    users or roles, or pings the author replied to). Empty when it pings nobody."""
+    if not any(m == method and p.fullmatch(path) for m, p in MESSAGE_ROUTES):
+        return []
+    if path.endswith("/callback"):
+        if not isinstance(body, dict) or body.get("type") not in MESSAGE_CALLBACKS:
+            return []
+        body = body.get("data") or {}
+    mentions = body.get("allowed_mentions") if isinstance(body, dict) else None
+    if not isinstance(mentions, dict):
+        return ["allowed_mentions: missing; the bot must ping nobody (parse: [])"]
+    errors = []
+    if mentions.get("parse") != []:
+        errors.append(f"allowed_mentions/parse: {mentions.get('parse')!r}, must be []")
+    for key in ("users", "roles"):
+        if mentions.get(key):
+            errors.append(f"allowed_mentions/{key}: {mentions[key]!r}, must be empty")
+    if mentions.get("replied_user"):
+        errors.append("allowed_mentions/replied_user: true pings the author replied to")
+    return errors
 
 
 def user_payload(user_id: int, name: str, *, bot: bool = False) -> dict[str, Any]:
@@ -146,6 +188,21 @@ def _spec_validator() -> SpecValidator:
     return SpecValidator(json.loads(SPEC_PATH.read_text(encoding="utf-8")))
 
 
+def body_errors(method: str, path: str, body: Any) -> list[str]:
+    """Everything wrong with a request: against Discord's spec, then our no-pings rule."""
+    return _spec_validator().errors(method, path, body) or ping_errors(method, path, body)
+
+
+@cache
+def _checker() -> ProcessPoolExecutor:
+    # Checking a body against the spec costs about 20 ms of CPU. In a process of its own it
+    # doesn't take the event loop the bot shares with the fake, so Discord's 3 s deadline
+    # measures the bot, not the fake.
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+    pool.submit(_spec_validator)  # load the spec in the worker now, not on the first body
+    return pool
+
+
 class FakeDiscord:
     def __init__(self) -> None:
         self.requests: list[Recorded] = []
@@ -154,6 +211,9 @@ class FakeDiscord:
         self.resumes: list[dict[str, Any]] = []
         self.gateway_closes: list[int | None] = []
         self.reject_token = False
+        self.interaction_deadline = INTERACTION_DEADLINE
+        self._interactions: dict[str, float] = {}  # id -> when it was created (monotonic)
+        self._responded: set[str] = set()  # interaction ids that got their one response
         self._rate_limits: list[tuple[re.Pattern[str], int]] = []
         self._fail_next: list[tuple[re.Pattern[str], int]] = []
         self._changed = asyncio.Condition()
@@ -163,6 +223,7 @@ class FakeDiscord:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.validator = _spec_validator()
+        self.checker = _checker()
         self.bot_user = user_payload(BOT_ID, "ArticleBot", bot=True)
         self.owner = user_payload(OWNER_ID, "owner")
         self.dm_channels: dict[int, int] = {}
@@ -202,13 +263,18 @@ class FakeDiscord:
 
     async def wait_for(self, predicate, count: int = 1, within: float = 15.0) -> list[Recorded]:  # type: ignore[no-untyped-def]
         """The first `count` recorded requests matching `predicate`, waiting as needed."""
+        found: list[Recorded] = []
+        seen = 0
 
-        def found() -> list[Recorded]:
-            return [r for r in self.requests if predicate(r)]
+        def enough() -> bool:
+            nonlocal seen  # each request is looked at once, however long the wait
+            found.extend(r for r in self.requests[seen:] if predicate(r))
+            seen = len(self.requests)
+            return len(found) >= count
 
         async with self._changed:
-            await asyncio.wait_for(self._changed.wait_for(lambda: len(found()) >= count), within)
-            return found()[:count]
+            await asyncio.wait_for(self._changed.wait_for(enough), within)
+            return found[:count]
 
     async def wait_connected(self, within: float = 15.0) -> None:
         await asyncio.wait_for(self._connected.wait(), within)
@@ -337,6 +403,19 @@ class FakeDiscord:
         self._connected.clear()
         await self._ws.close(code=code, message=b"fake: dropped")
 
+    async def request_reconnect(self) -> None:
+        """Op 7 Reconnect: the client should reconnect and resume."""
+        await self._send_op(7, None)
+
+    async def invalidate_session(self, *, resumable: bool) -> None:
+        """Op 9 Invalid Session: resume when `resumable`, else identify afresh."""
+        await self._send_op(9, resumable)
+
+    async def _send_op(self, op: int, data: Any) -> None:
+        assert self._ws is not None, "the bot is not connected"
+        self._connected.clear()
+        await self._ws.send_str(json.dumps({"op": op, "d": data}))
+
     # -- events the tests send --------------------------------------------------------------
 
     def message(
@@ -400,6 +479,7 @@ class FakeDiscord:
     ) -> dict[str, Any]:
         user = user or user_payload(OWNER_ID, "owner")
         iid = snowflake()
+        self._interactions[iid] = time.monotonic()
         payload: dict[str, Any] = {
             "id": iid,
             "application_id": str(APP_ID),
@@ -467,13 +547,20 @@ class FakeDiscord:
             elif raw:
                 body = {"<non-json>": request.content_type}
         record = Recorded(request.method, path, dict(request.query), body)
+        arrived = time.monotonic()  # what Discord's deadline is measured against
 
         if path == "/users/@me" and self.reject_token:
             record.status = 401
             await self._note(record)
             return _json({"message": "401: Unauthorized", "code": 0}, 401)
 
-        errors = self.validator.errors(request.method, path, body)
+        errors = (
+            await asyncio.get_running_loop().run_in_executor(
+                self.checker, body_errors, request.method, path, body
+            )
+            if body is not None
+            else self.validator.errors(request.method, path, body)
+        )
         if errors:
             record.status = 400
             self.violations.append((record, errors))
@@ -507,7 +594,7 @@ class FakeDiscord:
             record.status = 404
             await self._note(record)
             return _json({"message": "404: Not Found", "code": 0}, 404)
-        status, payload = handler(path, body, request.query)
+        status, payload = handler(path, body, arrived)
         record.status = status
         record.response = payload
         await self._note(record)
@@ -566,12 +653,18 @@ class FakeDiscord:
             "flags": body.get("flags") or 0,
         }
 
-    def _create_message(self, path: str, body: Any, _q: Any) -> tuple[int, Any]:
+    def _create_message(self, path: str, body: Any, _arrived: float) -> tuple[int, Any]:
         channel_id = path.split("/")[2]
         return 200, self.message_payload(channel_id, body or {})
 
-    def _callback(self, path: str, body: Any, _q: Any) -> tuple[int, Any]:
+    def _callback(self, path: str, body: Any, arrived: float) -> tuple[int, Any]:
         iid = path.split("/")[2]
+        created = self._interactions.get(iid)
+        if created is None or arrived - created > self.interaction_deadline:
+            return 404, {"message": "Unknown interaction", "code": 10062}
+        if iid in self._responded:
+            return 400, {"message": "Interaction has already been acknowledged.", "code": 40060}
+        self._responded.add(iid)
         kind = body["type"]
         data = body.get("data") or {}
         out: dict[str, Any] = {
@@ -592,10 +685,14 @@ class FakeDiscord:
             out["resource"] = {"type": kind}
         return 200, out
 
-    def _followup(self, path: str, body: Any, _q: Any) -> tuple[int, Any]:
+    def _followup(self, path: str, body: Any, _arrived: float) -> tuple[int, Any]:
+        # The webhook of an interaction exists once the interaction got its response.
+        token = path.split("/")[3]
+        if token.removeprefix("token-") not in self._responded:
+            return 404, {"message": "Unknown Webhook", "code": 10015}
         return 200, self.message_payload(str(CHANNEL_ID), body or {})
 
-    def _put_commands(self, path: str, body: Any, _q: Any) -> tuple[int, Any]:
+    def _put_commands(self, path: str, body: Any, _arrived: float) -> tuple[int, Any]:
         guild = path.split("/")[4] if "/guilds/" in path else None
         out = []
         for cmd in body or []:
@@ -613,7 +710,7 @@ class FakeDiscord:
             out.append(full)
         return 200, out
 
-    def _create_dm(self, path: str, body: Any, _q: Any) -> tuple[int, Any]:
+    def _create_dm(self, path: str, body: Any, _arrived: float) -> tuple[int, Any]:
         user_id = int(body["recipient_id"])
         channel = {
             "id": str(self.dm_channel_for(user_id)),

@@ -6,14 +6,12 @@ bot made back, which the fake has already checked against Discord's OpenAPI spec
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.client import create_bot
-from bot.exts.ask import APOLOGY
 from bot.factbase import FactBase
 from bot.matcher import Matcher
 from bot.reply import Outcome
@@ -327,66 +325,6 @@ class TestCooldown:
             harness, "ask", question="how old is chen", user=user_payload(1234567890123456, "x")
         )
         assert other["data"]["embeds"]
-
-
-# -- resilience --------------------------------------------------------------------------------
-
-
-async def test_rate_limited_send_is_retried(harness: Harness) -> None:
-    harness.fake.rate_limit_next(r"^/channels/\d+/messages$")
-    body = await mention(harness, "who is tom ross")
-    assert body["embeds"]
-    statuses = [r.status for r in harness.fake.requests if r.path.endswith("/messages")]
-    assert statuses == [429, 200]
-
-
-async def test_bot_reconnects_after_the_gateway_drops(harness: Harness) -> None:
-    await mention(harness, "who is tom ross")
-    await harness.fake.drop_connection(4000)
-    await harness.fake.wait_connected()
-    assert harness.fake.resumes, "the bot should resume its session"
-    body = await mention(harness, "how old is chen")
-    assert body["embeds"][0]["fields"][0]["name"] == "Paragraph 3"
-
-
-async def test_handler_error_becomes_an_apology_and_a_log_line(
-    harness: Harness, caplog: pytest.LogCaptureFixture
-) -> None:
-    harness.fake.fail_next(r"^/channels/\d+/messages$", 403)  # e.g. no Embed Links permission
-    msg = harness.fake.message(f"<@{BOT_ID}> who is tom ross", mentions=[harness.fake.bot_user])
-    await harness.fake.dispatch("MESSAGE_CREATE", msg)
-    [apology] = await harness.fake.wait_for(is_channel_post)
-    assert apology.body["content"] == APOLOGY
-    no_pings(apology.body)
-    assert len(harness.errors) == 1
-    assert f"message {msg['id']}" in harness.errors[0]
-    assert any("error handling message" in r.message for r in caplog.records)
-    harness.errors.clear()
-    assert (await mention(harness, "how old is chen"))["embeds"]  # still serving
-
-
-async def test_slash_handler_error_is_an_ephemeral_apology(harness: Harness) -> None:
-    harness.fake.fail_next(r"^/interactions/\d+/[^/]+/callback$", 404)
-    interaction = harness.fake.slash("ask", {"question": "who is tom ross"})
-    await harness.fake.dispatch("INTERACTION_CREATE", interaction)
-    records = await harness.fake.wait_for(lambda r: is_callback(r, interaction), count=2)
-    assert [r.status for r in records] == [404, 200]
-    assert records[1].body["data"]["content"] == APOLOGY
-    assert records[1].body["data"]["flags"] & EPHEMERAL
-    assert len(harness.errors) == 1
-    harness.errors.clear()
-
-
-async def test_200_questions_at_once_are_each_answered_exactly_once(harness: Harness) -> None:
-    messages = harness.fake.mentions_from_many("who is tom ross", 200, 600000000000000000)
-    start = time.perf_counter()
-    for msg in messages:
-        await harness.fake.dispatch("MESSAGE_CREATE", msg)
-    replies = await harness.fake.wait_for(is_channel_post, count=200, within=60)
-    elapsed = time.perf_counter() - start
-    answered = [str(r.body["message_reference"]["message_id"]) for r in replies]
-    assert sorted(answered) == sorted(m["id"] for m in messages)
-    print(f"\n200 questions: dispatch to last reply {elapsed * 1000:.0f} ms")
 
 
 # -- settings and startup ------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sys
 from pathlib import Path
 
@@ -30,13 +31,19 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return {**env, **extra}
 
 
-async def _launch(fake: FakeDiscord, tmp_path: Path, *args: str, token: str | None = TOKEN):
+async def _launch(
+    fake: FakeDiscord,
+    tmp_path: Path,
+    *args: str,
+    token: str | None = TOKEN,
+    api_base: str | None = None,
+):
     extra = {"DISCORD_TOKEN": token} if token else {}
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-c",
         LAUNCH,
-        fake.api_base,
+        api_base or fake.api_base,
         fake.gateway_url,
         *args,
         cwd=tmp_path,  # no .env here
@@ -64,6 +71,22 @@ async def test_rejected_token_is_one_line_and_exit_1(fake: FakeDiscord, tmp_path
     assert [r.path for r in fake.requests] == ["/users/@me"]
 
 
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def test_no_network_is_one_line_and_exit_1(fake: FakeDiscord, tmp_path: Path) -> None:
+    nowhere = f"http://127.0.0.1:{_closed_port()}/api/v10"
+    proc = await _launch(fake, tmp_path, "run", api_base=nowhere)
+    _out, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 1
+    [line] = err.decode().strip().splitlines()
+    assert line.startswith("Could not reach Discord (")
+    assert line.endswith("check the network connection, then run again.")
+
+
 async def test_sigterm_closes_the_connection_cleanly(fake: FakeDiscord, tmp_path: Path) -> None:
     proc = await _launch(fake, tmp_path, "run")
     try:
@@ -82,6 +105,8 @@ async def test_sigterm_closes_the_connection_cleanly(fake: FakeDiscord, tmp_path
     assert "disconnected" in err.decode()
     assert TOKEN not in out.decode() + err.decode()
     assert "Traceback" not in err.decode()
+    assert "ERROR" not in err.decode()
+    assert "voice" not in err.decode()  # the bot never joins voice: no warning about it
 
 
 async def test_sync_registers_commands_in_one_guild(fake: FakeDiscord, tmp_path: Path) -> None:

@@ -6,21 +6,24 @@ per-user cooldown, asks the matcher, and renders the same `Reply` the console pr
 
 from __future__ import annotations
 
-import logging
 import re
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.client import send_quietly
 from bot.questionlog import Asked
 from bot.render import (
-    ASK_PREFIX,
+    APOLOGY,
     CHOICE_MAX,
+    CHOICES_MAX,
     NO_PINGS,
+    AskId,
+    VoteId,
     answer_embed,
     feedback_buttons,
     help_embed,
@@ -30,11 +33,7 @@ from bot.render import (
 from bot.reply import Outcome, Reply
 
 if TYPE_CHECKING:
-    from bot.client import QABot
-
-log = logging.getLogger(__name__)
-
-APOLOGY = "Sorry, something went wrong on my side while answering. Please try again."
+    from bot.client import AnyQABot
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,10 +57,27 @@ class Outgoing:
         return out
 
 
-class _RoutedButton:
-    """A persistent button that hands its click to a method of the Ask cog."""
+def ask_cog(interaction: discord.Interaction[Any]) -> AskCog | None:
+    """The Ask cog that a persistent button hands its click to; None while it reloads."""
+    cog = interaction.client.get_cog("Ask")
+    return cog if isinstance(cog, AskCog) else None
 
-    handler: ClassVar[str]
+
+async def _cog_missing(interaction: discord.Interaction[Any]) -> None:
+    # The cog is being reloaded: say so rather than leave the click hanging.
+    await send_quietly(
+        interaction.response.send_message, APOLOGY, ephemeral=True, allowed_mentions=NO_PINGS
+    )
+
+
+class AskButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=AskId.TEMPLATE):
+    """A suggested question; clicking it answers that fact. Works across restarts."""
+
+    def __init__(self, button: discord.ui.Button[Any]) -> None:
+        super().__init__(button)
+        parsed = AskId.parse(button.custom_id or "")
+        assert parsed is not None, button.custom_id
+        self.fact_id = parsed.fact_id
 
     @classmethod
     async def from_custom_id(
@@ -70,51 +86,57 @@ class _RoutedButton:
         item: discord.ui.Item[Any],
         match: re.Match[str],
         /,
-    ) -> Any:
+    ) -> AskButton:
         assert isinstance(item, discord.ui.Button)
-        return cls(item)  # type: ignore[call-arg]
+        return cls(item)
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        cog = interaction.client.get_cog("Ask")
-        if isinstance(cog, AskCog):
-            await getattr(cog, self.handler)(interaction, self)
-        else:  # the cog is being reloaded: say so rather than leave the click hanging
-            await interaction.response.send_message(APOLOGY, ephemeral=True)
+        cog = ask_cog(interaction)
+        if cog is None:
+            await _cog_missing(interaction)
+            return
+        await cog.answer_suggestion(interaction, self.fact_id)
 
 
-class AskButton(
-    _RoutedButton,
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"qa:ask:(?P<fact_id>[a-z0-9-]+)",
-):
-    """A suggested question; clicking it answers that fact. Works across restarts."""
-
-    handler = "on_suggestion"
+class VoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=VoteId.TEMPLATE):
+    """👍 / 👎 on an answer, or "None of these" on a suggestion list; one vote a user."""
 
     def __init__(self, button: discord.ui.Button[Any]) -> None:
         super().__init__(button)
-        self.fact_id = (button.custom_id or "").removeprefix(ASK_PREFIX)
+        parsed = VoteId.parse(button.custom_id or "")
+        assert parsed is not None, button.custom_id
+        self.vote = parsed
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> VoteButton:
+        assert isinstance(item, discord.ui.Button)
+        return cls(item)
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        cog = ask_cog(interaction)
+        if cog is None:
+            await _cog_missing(interaction)
+            return
+        await cog.record_vote(interaction, self.vote)
 
 
 class AskCog(commands.Cog, name="Ask"):
-    def __init__(self, bot: QABot) -> None:
+    def __init__(self, bot: AnyQABot) -> None:
         self.bot = bot
-        self._cooldowns: dict[int, app_commands.Cooldown] = {}
+        settings = bot.settings
+        # One bucket per user id, across every surface; idle users' buckets are dropped.
+        self._cooldowns: commands.CooldownMapping[int] = commands.CooldownMapping(
+            commands.Cooldown(settings.cooldown_rate, settings.cooldown_seconds),
+            lambda user_id: user_id,
+        )
 
     # -- the shared path ----------------------------------------------------------------
-
-    def _retry_after(self, user_id: int) -> float | None:
-        settings = self.bot.settings
-        now = time.monotonic()
-        if len(self._cooldowns) > 10_000:  # forget idle users so the map stays small
-            self._cooldowns = {
-                uid: cd for uid, cd in self._cooldowns.items() if cd.get_tokens(now) < cd.rate
-            }
-        cooldown = self._cooldowns.get(user_id)
-        if cooldown is None:
-            cooldown = app_commands.Cooldown(settings.cooldown_rate, settings.cooldown_seconds)
-            self._cooldowns[user_id] = cooldown
-        return cooldown.update_rate_limit(now)
 
     async def respond(self, question: str, asked: Asked, *, fact_id: str | None = None) -> Outgoing:
         """Limits first, then the matcher, then the log; never raises for any question text."""
@@ -126,7 +148,7 @@ class AskCog(commands.Cog, name="Ask"):
                 f"under {limit} and ask again.",
                 private=True,
             )
-        retry = self._retry_after(user_id)
+        retry = self._cooldowns.update_rate_limit(user_id)
         if retry is not None:
             return Outgoing(
                 content=f"You're asking quickly! Please try again in {max(1, round(retry))} s.",
@@ -162,7 +184,7 @@ class AskCog(commands.Cog, name="Ask"):
         question="Your question, e.g. who was released?", private="Only you see the answer"
     )
     async def ask(
-        self, ctx: commands.Context[QABot], *, question: str, private: bool = False
+        self, ctx: commands.Context[AnyQABot], *, question: str, private: bool = False
     ) -> None:
         surface = "slash" if ctx.interaction is not None else "prefix"
         out = await self.respond(question, _asked(surface, ctx.author, ctx.guild, ctx.channel))
@@ -174,15 +196,16 @@ class AskCog(commands.Cog, name="Ask"):
     ) -> list[app_commands.Choice[str]]:
         return [
             app_commands.Choice(name=shorten(q, CHOICE_MAX), value=shorten(q, CHOICE_MAX))
-            for q, _ in self.bot.matcher.complete(current, limit=25)
+            for q, _ in self.bot.matcher.complete(current, limit=CHOICES_MAX)
         ]
 
-    async def cog_command_error(self, ctx: commands.Context[QABot], error: Exception) -> None:
+    async def cog_command_error(self, ctx: commands.Context[AnyQABot], error: Exception) -> None:
         if isinstance(error, commands.MissingRequiredArgument):
-            await ctx.send(embed=self._help(), allowed_mentions=NO_PINGS, ephemeral=True)
+            await send_quietly(
+                ctx.send, embed=self._help(), allowed_mentions=NO_PINGS, ephemeral=True
+            )
             return
-        await self.bot.report_error(error, f"command {ctx.command} by user {ctx.author.id}")
-        await ctx.send(APOLOGY, allowed_mentions=NO_PINGS, ephemeral=True)
+        await self.bot.report_error(error, f"command {ctx.command} by user {ctx.author.id}", ctx)
 
     # -- @mentions and DMs -----------------------------------------------------------------
 
@@ -224,15 +247,12 @@ class AskCog(commands.Cog, name="Ask"):
             )
             await message.reply(**out.kwargs(), mention_author=False)
         except Exception as error:
-            await self.bot.report_error(
-                error, f"message {message.id} from user {message.author.id}"
-            )
-            await message.channel.send(APOLOGY, allowed_mentions=NO_PINGS)
+            context = f"message {message.id} from user {message.author.id}"
+            await self.bot.report_error(error, context, message)
 
     # -- suggestion buttons ------------------------------------------------------------------
 
-    async def on_suggestion(self, interaction: discord.Interaction[Any], button: AskButton) -> None:
-        fact_id = button.fact_id
+    async def answer_suggestion(self, interaction: discord.Interaction[Any], fact_id: str) -> None:
         try:
             fact = self.bot.matcher.factbase.get(fact_id)
             question = fact.display_question if fact else fact_id
@@ -243,43 +263,26 @@ class AskCog(commands.Cog, name="Ask"):
             )
             await interaction.response.send_message(**out.kwargs(), ephemeral=private)
         except Exception as error:
-            await self.bot.report_error(error, f"button {fact_id} by user {interaction.user.id}")
-            if not interaction.response.is_done():
-                await interaction.response.send_message(
-                    APOLOGY, ephemeral=True, allowed_mentions=NO_PINGS
-                )
+            context = f"button {fact_id} by user {interaction.user.id}"
+            await self.bot.report_error(error, context, interaction)
 
-    async def on_vote(self, interaction: discord.Interaction[Any], vote: VoteButton) -> None:
-        qlog = self.bot.question_log
-        ok = qlog is not None and await qlog.vote(
-            vote.question_id, interaction.user.id, vote.fact_id, vote.vote
-        )
-        if not ok:
-            text = "Sorry, I couldn't record that just now."
-        elif vote.vote == "none":
-            text = "Noted as a question I couldn't answer: the curators will see it. Thank you!"
-        else:
-            mark = "\U0001f44d" if vote.vote == "up" else "\U0001f44e"
-            text = f"Thanks! Recorded {mark} for this answer (click the other to change it)."
-        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
-
-
-class VoteButton(
-    _RoutedButton,
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"qa:vote:(?P<vote>up|down|none):(?P<qid>\d+):(?P<fact_id>[a-z0-9-]*)",
-):
-    """👍 / 👎 on an answer, or "None of these" on a suggestion list; one vote a user."""
-
-    handler = "on_vote"
-
-    def __init__(self, button: discord.ui.Button[Any]) -> None:
-        super().__init__(button)
-        match = self.template.fullmatch(button.custom_id or "")
-        assert match is not None
-        self.vote = match["vote"]
-        self.question_id = int(match["qid"])
-        self.fact_id = match["fact_id"] or None
+    async def record_vote(self, interaction: discord.Interaction[Any], vote: VoteId) -> None:
+        try:
+            qlog = self.bot.question_log
+            ok = qlog is not None and await qlog.vote(
+                vote.question_id, interaction.user.id, vote.fact_id, vote.vote
+            )
+            if not ok:
+                text = "Sorry, I couldn't record that just now."
+            elif vote.vote == "none":
+                text = "Noted as a question I couldn't answer: the curators will see it. Thank you!"
+            else:
+                mark = "\U0001f44d" if vote.vote == "up" else "\U0001f44e"
+                text = f"Thanks! Recorded {mark} for this answer (click the other to change it)."
+            await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
+        except Exception as error:
+            context = f"vote {vote} by user {interaction.user.id}"
+            await self.bot.report_error(error, context, interaction)
 
 
 def _asked(surface: str, user: Any, guild: Any, channel: Any) -> Asked:
@@ -291,6 +294,6 @@ def _asked(surface: str, user: Any, guild: Any, channel: Any) -> Asked:
     )
 
 
-async def setup(bot: QABot) -> None:
+async def setup(bot: AnyQABot) -> None:
     bot.add_dynamic_items(AskButton, VoteButton)
     await bot.add_cog(AskCog(bot))

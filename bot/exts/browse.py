@@ -8,13 +8,28 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.render import CHOICE_MAX, NO_PINGS, browse_groups, facts_page_embed, person_embed, shorten
+from bot.render import (
+    CHOICE_MAX,
+    CHOICES_MAX,
+    ECHO_MAX,
+    NO_PINGS,
+    browse_groups,
+    facts_page_embed,
+    person_embed,
+    shorten,
+    strip_bidi,
+)
 
 if TYPE_CHECKING:
-    from bot.client import QABot
+    from bot.client import AnyQABot
     from bot.factbase import Fact
 
 PER_PAGE = 10
+
+
+def _echo(text: str) -> str:
+    """What the user typed, shown back in a notice."""
+    return shorten(strip_bidi(text), ECHO_MAX)
 
 
 class FactPager(discord.ui.View):
@@ -47,6 +62,13 @@ class FactPager(discord.ui.View):
         )
         return False
 
+    async def on_error(
+        self, interaction: discord.Interaction[Any], error: Exception, item: discord.ui.Item[Any]
+    ) -> None:
+        bot: AnyQABot = interaction.client  # type: ignore[assignment]
+        context = f"page button by user {interaction.user.id}"
+        await bot.report_error(error, context, interaction)
+
     async def _turn(self, interaction: discord.Interaction[Any], step: int) -> None:
         self.page = min(max(self.page + step, 0), self.pages - 1)
         self._sync_buttons()
@@ -64,7 +86,7 @@ class FactPager(discord.ui.View):
 
 
 class BrowseCog(commands.Cog, name="Browse"):
-    def __init__(self, bot: QABot) -> None:
+    def __init__(self, bot: AnyQABot) -> None:
         self.bot = bot
 
     def _groups(self) -> dict[str, list[Fact]]:
@@ -75,21 +97,21 @@ class BrowseCog(commands.Cog, name="Browse"):
         hits = [n for n in names if key in n.casefold()] if key else names
         return [
             app_commands.Choice(name=shorten(n, CHOICE_MAX), value=shorten(n, CHOICE_MAX))
-            for n in hits[:25]
+            for n in hits[:CHOICES_MAX]
         ]
 
     @commands.hybrid_command(name="facts", description="Browse what I know, by topic or person")
     @app_commands.allowed_installs(guilds=True, users=True)
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
     @app_commands.describe(topic="A topic or a person (leave empty for everything)")
-    async def facts(self, ctx: commands.Context[QABot], *, topic: str = "") -> None:
+    async def facts(self, ctx: commands.Context[AnyQABot], *, topic: str = "") -> None:
         groups = self._groups()
         all_facts = list(self.bot.matcher.factbase.facts)
         if topic:
             name = next((n for n in groups if n.casefold() == topic.casefold().strip()), None)
             if name is None:
                 await ctx.send(
-                    f"I have no topic or person called \u201c{shorten(topic, 100)}\u201d. "
+                    f"I have no topic or person called \u201c{_echo(topic)}\u201d. "
                     "Try /facts with no topic to see them all.",
                     allowed_mentions=NO_PINGS,
                     ephemeral=True,
@@ -113,7 +135,7 @@ class BrowseCog(commands.Cog, name="Browse"):
     @app_commands.allowed_installs(guilds=True, users=True)
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
     @app_commands.describe(name="A person named in the article")
-    async def person(self, ctx: commands.Context[QABot], *, name: str) -> None:
+    async def person(self, ctx: commands.Context[AnyQABot], *, name: str) -> None:
         people = self.bot.matcher.factbase.people()
         key = name.casefold().strip()
         match = next((p for p in people if p.casefold() == key), None) or next(
@@ -121,7 +143,7 @@ class BrowseCog(commands.Cog, name="Browse"):
         )
         if match is None:
             await ctx.send(
-                f"The article names no one called \u201c{shorten(name, 100)}\u201d. People: "
+                f"The article names no one called \u201c{_echo(name)}\u201d. People: "
                 + ", ".join(people),
                 allowed_mentions=NO_PINGS,
                 ephemeral=True,
@@ -136,5 +158,5 @@ class BrowseCog(commands.Cog, name="Browse"):
         return await self._complete(current, list(self.bot.matcher.factbase.people()))
 
 
-async def setup(bot: QABot) -> None:
+async def setup(bot: AnyQABot) -> None:
     await bot.add_cog(BrowseCog(bot))

@@ -20,11 +20,20 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.exts.curate import REFUSED
+from bot.exts.curate import curators_only
 from bot.factbase import Fact
 from bot.learn import DEV_SET, Action, LearnError, changes_file, learn, record_change
 from bot.questionlog import curator_hash
-from bot.render import DESCRIPTION_MAX, NO_PINGS, clean_user_text, shorten
+from bot.render import (
+    APOLOGY,
+    CONTENT_MAX,
+    DESCRIPTION_MAX,
+    NO_PINGS,
+    OPTION_MAX,
+    clean_user_text,
+    shorten,
+    strip_bidi,
+)
 from bot.report import (
     MissGroup,
     build_report,
@@ -35,27 +44,18 @@ from bot.report import (
 )
 
 if TYPE_CHECKING:
-    from bot.client import QABot
+    from bot.client import AnyQABot
 
 log = logging.getLogger(__name__)
 
 GROUPS_SHOWN = 5  # missed question groups offered for teaching, most asked first
 TEACH_TIMEOUT = 15 * 60.0  # seconds the menus stay usable
-OPTION_MAX = 100  # Discord's limit for a select option's label and description
 NOT_YOURS = "These buttons are for the curator who opened the report."
-APOLOGY = "Sorry, something went wrong on my side; nothing was changed."
-
-
-async def is_curator(bot: QABot, interaction: discord.Interaction[Any]) -> bool:
-    """The bot's owner, or a member with Manage Server in this server."""
-    if await bot.is_owner(interaction.user):
-        return True
-    perms = getattr(interaction, "permissions", None)
-    return interaction.guild is not None and perms is not None and perms.manage_guild
+NOTHING_CHANGED = f"{APOLOGY} Nothing was changed."
 
 
 class ReportCog(commands.Cog, name="Report"):
-    def __init__(self, bot: QABot) -> None:
+    def __init__(self, bot: AnyQABot) -> None:
         self.bot = bot
         self._teaching = asyncio.Lock()  # one change at a time, in the order clicked
 
@@ -64,17 +64,13 @@ class ReportCog(commands.Cog, name="Report"):
     )
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.describe(since="How far back: 24h, 7d, 2w (default 7d)")
+    @curators_only
     async def report(self, interaction: discord.Interaction[Any], since: str = "7d") -> None:
-        if not await is_curator(self.bot, interaction):
-            await interaction.response.send_message(
-                REFUSED, ephemeral=True, allowed_mentions=NO_PINGS
-            )
-            return
         try:
             seconds = parse_since(since)
         except ValueError as exc:
             await interaction.response.send_message(
-                str(exc), ephemeral=True, allowed_mentions=NO_PINGS
+                strip_bidi(str(exc)), ephemeral=True, allowed_mentions=NO_PINGS
             )
             return
         qlog = self.bot.question_log
@@ -89,7 +85,7 @@ class ReportCog(commands.Cog, name="Report"):
             title="Curator report",
             description=shorten(discord.utils.escape_markdown(text), DESCRIPTION_MAX),
         )
-        embed.set_footer(text="Full report: python -m bot report --since " + since)
+        embed.set_footer(text="Full report: python -m bot report --since " + strip_bidi(since))
         await interaction.response.send_message(
             embed=embed, ephemeral=True, allowed_mentions=NO_PINGS
         )
@@ -134,7 +130,7 @@ class ReportCog(commands.Cog, name="Report"):
                     except OSError as exc:
                         log.error("could not record the change in %s: %s", path, exc)
         await interaction.followup.send(
-            shorten(discord.utils.escape_markdown(text), 2000),
+            shorten(discord.utils.escape_markdown(text), CONTENT_MAX),
             ephemeral=True,
             allowed_mentions=NO_PINGS,
         )
@@ -217,14 +213,9 @@ class TeachView(discord.ui.View):
     async def on_error(
         self, interaction: discord.Interaction[Any], error: Exception, item: discord.ui.Item[Any]
     ) -> None:
-        await self.cog.bot.report_error(error, f"report menu by user {interaction.user.id}")
-        send = (
-            interaction.followup.send
-            if interaction.response.is_done()
-            else interaction.response.send_message
-        )
-        await send(APOLOGY, ephemeral=True, allowed_mentions=NO_PINGS)
+        context = f"report menu by user {interaction.user.id}"
+        await self.cog.bot.report_error(error, context, interaction, apology=NOTHING_CHANGED)
 
 
-async def setup(bot: QABot) -> None:
+async def setup(bot: AnyQABot) -> None:
     await bot.add_cog(ReportCog(bot))
