@@ -107,7 +107,16 @@ def quote_block(quote: str) -> str:
 
 
 def answer_embed(reply: Reply) -> discord.Embed:
-    """The embed for any reply: a cited answer, an abstention, or help."""
+    """The embed for any reply: a cited answer, an abstention, or help; a follow-up read
+    in its conversation says how it was read, above everything else."""
+    embed = _answer_embed(reply)
+    if reply.reading and reply.outcome is not Outcome.HELP:
+        # The embed's author line: short, first, and apart from the answer.
+        embed.set_author(name=clean_user_text(f"({reply.reading})", TITLE_MAX))
+    return embed
+
+
+def _answer_embed(reply: Reply) -> discord.Embed:
     if reply.outcome is Outcome.HELP:
         return help_embed(reply)
     title = clean_user_text(reply.question, TITLE_MAX)

@@ -16,6 +16,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import send_quietly
+from bot.context import Conversations
 from bot.questionlog import Asked
 from bot.render import (
     APOLOGY,
@@ -135,6 +136,8 @@ class AskCog(commands.Cog, name="Ask"):
             commands.Cooldown(settings.cooldown_rate, settings.cooldown_seconds),
             lambda user_id: user_id,
         )
+        # What each conversation is about, for follow-ups ("how old is he?"); in memory only.
+        self.conversations = Conversations()
 
     # -- the shared path ----------------------------------------------------------------
 
@@ -156,9 +159,12 @@ class AskCog(commands.Cog, name="Ask"):
             )
         matcher = self.bot.matcher  # one matcher for the whole question, even across a reload
         start = time.perf_counter()
-        reply = matcher.reply_for(fact_id) if fact_id is not None else matcher.answer(question)
-        if reply is None:  # a button for a fact that a reload removed
-            reply = matcher.answer(question)
+        key = conversation_key(asked)
+        reply = matcher.reply_for(fact_id) if fact_id is not None else None
+        if reply is None:  # a question, or a button for a fact that a reload removed
+            reply = matcher.converse(question, self.conversations, key)
+        elif (topic := matcher.topic_after(reply)) is not None:
+            self.conversations.remember(key, topic)  # a suggestion continues the conversation
         latency_ms = (time.perf_counter() - start) * 1000
         question_id = None
         if self.bot.question_log is not None:
@@ -283,6 +289,13 @@ class AskCog(commands.Cog, name="Ask"):
         except Exception as error:
             context = f"vote {vote} by user {interaction.user.id}"
             await self.bot.report_error(error, context, interaction)
+
+
+def conversation_key(asked: Asked) -> tuple[object, ...]:
+    """One conversation per user in a server channel; the DM channel is one in itself."""
+    if asked.guild_id is None:
+        return ("dm", asked.channel_id, asked.user_id)
+    return (asked.guild_id, asked.channel_id, asked.user_id)
 
 
 def _asked(surface: str, user: Any, guild: Any, channel: Any) -> Asked:
