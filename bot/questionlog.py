@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 
 from bot.reply import Reply
 from bot.storage import QuestionRow, Row, Store, UnusableStoreError, VoteRow
+from bot.textnorm import MAX_QUESTION_CHARS
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -50,7 +51,6 @@ log = logging.getLogger(__name__)
 
 QUEUE_LIMIT = 10_000  # rows held in memory while the database is away (a few MB at most)
 BATCH_LIMIT = 200  # rows stored per transaction
-MAX_QUESTION_CHARS = 4000  # the longest question a front end accepts (BOT_MAX_QUESTION_LENGTH)
 FIRST_RETRY_SECONDS = 0.5
 MAX_RETRY_SECONDS = 10.0  # so logging resumes within seconds once the database is back
 PURGE_AFTER_RECONNECT = 3600  # purge on connecting, unless done within the hour

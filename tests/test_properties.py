@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.matcher import Matcher
 from bot.reply import Outcome, to_json, to_text
+from bot.textnorm import MAX_QUESTION_CHARS
 
 
 @settings(
@@ -38,7 +41,11 @@ def test_any_unicode_gets_a_reply(matcher: Matcher, text: str) -> None:
 @given(st.text(min_size=1, max_size=5), st.integers(min_value=1_000, max_value=100_000))
 def test_huge_questions_get_a_reply(matcher: Matcher, chunk: str, size: int) -> None:
     text = (chunk * (size // len(chunk) + 1))[:size]
-    assert matcher.answer(text).question == text
+    reply = matcher.answer(text)
+    assert reply.question == text
+    # Only the first MAX_QUESTION_CHARS are read: the rest cannot change the reply.
+    head = matcher.answer(text[:MAX_QUESTION_CHARS])
+    assert replace(reply, question=head.question) == head
 
 
 @settings(
@@ -51,4 +58,7 @@ def test_autocomplete_never_raises(matcher: Matcher, text: str) -> None:
 
 def test_100k_character_question(matcher: Matcher) -> None:
     reply = matcher.answer("chen " * 20_000)
-    assert reply.outcome is not None
+    # A name said over and over asks nothing about it: never an answer.
+    assert reply.fact is None
+    assert reply.outcome in (Outcome.CLARIFY, Outcome.NOT_IN_ARTICLE)
+    assert to_json(reply)["question"] == "chen " * 20_000
