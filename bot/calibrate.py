@@ -157,10 +157,14 @@ def write(spec: DecisionSpec, folder: Path) -> Path:
     """Write decision.json atomically: a reader sees the old file or the new, never half."""
     path = folder / DECISION_FILE
     text = json.dumps(spec.model_dump(), indent=2) + "\n"
+    # mkstemp makes the file private (0600); the bot may run as another user, so the new
+    # file gets the old one's mode, or a readable one.
+    mode = path.stat().st_mode & 0o7777 if path.exists() else 0o644
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".decision-", suffix=".json")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

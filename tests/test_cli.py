@@ -402,7 +402,7 @@ def test_same_replies_in_every_process_whatever_the_hash_seed_and_the_cache(
         "Chen's prison term?",
         "what did the white house say about the diplomacy",
         "Who is Chen Ziming's lawyer?",
-        "When did Chen Ziming die?",
+        "where was chen born",
         "hello",
     ]
     cache = str(tmp_path / "cache")
