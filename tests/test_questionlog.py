@@ -22,8 +22,6 @@ from bot.reply import Outcome, Reply
 from bot.storage import SCHEMA_VERSION
 from bot.storage.sqlite import MIGRATIONS, SqliteStore
 
-ROOT = Path(__file__).parent.parent
-
 
 async def _open(path: Path, salt: str | None = "test-salt", **kw: object) -> QuestionLog:
     # A short busy timeout: the tests that lock the file need not wait 2 s per try.
@@ -282,7 +280,7 @@ def test_four_processes_starting_together_on_a_new_log_lose_no_row(tmp_path: Pat
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", STARTING_TOGETHER, str(tmp_path), str(me)],
-            cwd=ROOT,
+            cwd=tmp_path,  # no .env here
             env=_env(),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -378,7 +376,11 @@ def test_process_killed_while_writing_leaves_a_database_that_opens_and_reports(
 ) -> None:
     db = tmp_path / "q.sqlite3"
     proc = subprocess.Popen(
-        [sys.executable, "-c", KILLED_WRITER, str(db)], cwd=ROOT, stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", KILLED_WRITER, str(db)],
+        cwd=tmp_path,  # no .env here
+        env=_env(),
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert proc.stdout is not None
@@ -389,7 +391,7 @@ def test_process_killed_while_writing_leaves_a_database_that_opens_and_reports(
         proc.wait()
     out = subprocess.run(
         [sys.executable, "-m", "bot", "report", "--json"],
-        cwd=ROOT,
+        cwd=tmp_path,  # no .env here
         env={**_env(), "BOT_DB_PATH": str(db)},
         capture_output=True,
         text=True,
