@@ -373,7 +373,9 @@ def test_a_user_without_a_passwd_entry_can_log_questions(tmp_path: Path) -> None
             assert out.returncode == 0, out.stderr
             assert "Traceback" not in out.stderr
         with sqlite3.connect(db) as conn:
-            rows = conn.execute("SELECT surface, user_hash FROM questions").fetchall()
+            rows = conn.execute(
+                "SELECT surface, user_hash FROM questions ORDER BY asked_at"
+            ).fetchall()
         assert [surface for surface, _ in rows] == ["cli", "console"]
         assert all(user_hash for _, user_hash in rows)
     finally:
