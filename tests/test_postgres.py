@@ -30,8 +30,6 @@ from tests.fakediscord import FakeDiscord
 from tests.pgserver import PgServer, start_server
 from tests.test_discord import is_callback, mention
 
-ROOT = Path(__file__).parent.parent
-
 
 @pytest.fixture(scope="session")
 def pg() -> Iterator[PgServer]:
@@ -70,7 +68,7 @@ def cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
         [sys.executable, "-m", "bot", *args],
         capture_output=True,
         text=True,
-        cwd=ROOT,
+        cwd=Path.cwd(),  # the test's own folder: no .env there
         env=_env(**env),
         timeout=120,
         check=False,
@@ -179,7 +177,7 @@ def test_four_processes_log_40_questions_and_the_report_counts_40(pg_url: str) -
                 "--log",
                 *(f"question {n} from process {p}" for n in range(10)),
             ],
-            cwd=ROOT,
+            cwd=Path.cwd(),  # the test's own folder: no .env there
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,

@@ -16,7 +16,7 @@ import pytest
 from bot.matcher import Matcher
 from bot.questionlog import Asked, QuestionLog, Row
 from bot.report import build_report, group_questions, parse_since, to_text
-from tests.test_cli import ROOT, run
+from tests.test_cli import run
 
 
 def test_near_duplicate_questions_are_grouped() -> None:
@@ -200,7 +200,7 @@ def _bytes_cli(tmp_path: Path, *args: str | bytes, stdin: bytes, **env: str):  #
         [sys.executable, "-m", "bot", *args],
         input=stdin,
         capture_output=True,
-        cwd=ROOT,
+        cwd=Path.cwd(),  # the test's own folder: no .env there
         env={**base, "BOT_DB_PATH": str(tmp_path / "q.sqlite3"), **env},
         timeout=120,
         check=False,
@@ -236,7 +236,7 @@ def test_a_locked_log_costs_the_console_no_wait_and_one_line(tmp_path: Path) -> 
         other.execute("BEGIN EXCLUSIVE")
         chat = subprocess.Popen(
             [sys.executable, "-m", "bot", "chat"],
-            cwd=ROOT,
+            cwd=Path.cwd(),  # the test's own folder: no .env there
             env={**base, "BOT_DB_PATH": str(db), "PYTHONUNBUFFERED": "1"},
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
