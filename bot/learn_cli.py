@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import getpass
 import re
 import sys
 from dataclasses import dataclass
@@ -122,7 +121,7 @@ class _Teacher:
         from bot.questionlog import curator_hash
 
         path = changes_file(self.settings.db_path)
-        curator = asyncio.run(curator_hash(self.settings, getpass.getuser()))
+        curator = asyncio.run(curator_hash(self.settings, _console_user()))
         try:
             record_change(path, learned, curator, "cli")
         except OSError as exc:
@@ -225,3 +224,10 @@ def review(misses: list[MissGroup], teacher: _Teacher, stdin: TextIO, stdout: Te
                 break
     say("\nAll reviewed.")
     return 0
+
+
+def _console_user() -> str:
+    # bot.cli imports this module lazily; importing it back here at call time avoids a cycle.
+    from bot.cli import console_user
+
+    return console_user()
