@@ -3,26 +3,12 @@ against the fake Discord."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from tests.conftest import Harness
-from tests.fakediscord import BOT_ID, user_payload
-from tests.test_discord import ask_ids, is_callback, is_channel_post, slash, slash_record
+from tests.fakediscord import user_payload
+from tests.test_discord import ask_ids, is_callback, mention, slash, slash_record
 
 ALICE = user_payload(888000000000000001, "alice")
 BOB = user_payload(888000000000000002, "bob")
-
-
-async def mention_by(h: Harness, text: str, author: dict[str, Any]) -> dict[str, Any]:
-    msg = h.fake.message(f"<@{BOT_ID}> {text}", mentions=[h.fake.bot_user], author=author)
-    await h.fake.dispatch("MESSAGE_CREATE", msg)
-    [record] = await h.fake.wait_for(
-        lambda r: (
-            is_channel_post(r)
-            and str((r.body.get("message_reference") or {}).get("message_id")) == msg["id"]
-        )
-    )
-    return record.body
 
 
 async def test_slash_follow_up_reads_the_pronoun_and_says_so(harness: Harness) -> None:
@@ -36,11 +22,11 @@ async def test_slash_follow_up_reads_the_pronoun_and_says_so(harness: Harness) -
 
 
 async def test_two_users_in_one_channel_do_not_share_context(harness: Harness) -> None:
-    await mention_by(harness, "who was released today?", ALICE)
-    bobs = await mention_by(harness, "how old is he?", BOB)
+    await mention(harness, "who was released today?", author=ALICE)
+    bobs = await mention(harness, "how old is he?", author=BOB)
     assert "Chen Ziming is 41." not in str(bobs["embeds"])  # Bob has nobody to mean
     assert "author" not in bobs["embeds"][0]
-    alices = await mention_by(harness, "how old is he?", ALICE)
+    alices = await mention(harness, "how old is he?", author=ALICE)
     assert alices["embeds"][0]["description"] == "Chen Ziming is 41."
 
 
