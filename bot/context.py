@@ -70,10 +70,10 @@ class People:
 
 
 def follow_up_form(analysis: Analysis, named: tuple[str, ...], light: frozenset[str]) -> bool:
-    """Does the question lean on what came before (a pronoun for a person, or nothing of
-    its own to ask about)?"""
+    """Does the question lean on what came before (a pronoun for a person, nothing of its
+    own to ask about, or "and Wang?" with no question of its own)?"""
     if named:
-        return False
+        return _only_again(analysis.words, named)
     ws = set(analysis.words)
     content = [t for t in analysis.terms if t not in light]
     if ws & PRONOUNS:
@@ -90,6 +90,22 @@ def _is_other(ws: tuple[str, ...]) -> bool:
 def read_again(ws: tuple[str, ...]) -> bool:
     """Does it ask the last question again about someone else (\"and Wang?\")?"""
     return any(ws[: len(p)] == p for p in _AGAIN)
+
+
+def _only_again(ws: tuple[str, ...], named: tuple[str, ...]) -> bool:
+    """ "and Wang?", "what about Oksenberg": a name and nothing else to ask ("and who is
+    Wang?" asks its own question)."""
+    prefix = next((p for p in _AGAIN if ws[: len(p)] == p), None)
+    if prefix is None:
+        return False
+    name_words = {w for person in named for w in words(person)}
+    return all(w in name_words or w == "the" for w in ws[len(prefix) :])
+
+
+def names_only(analysis: Analysis, named: tuple[str, ...], light: frozenset[str]) -> bool:
+    """Is every content term of the question a name ("who are Brzezinski and Oksenberg?")?"""
+    content = [t for t in analysis.terms if t not in light]
+    return bool(named) and all(_names_term(t, named) for t in content)
 
 
 def _join(names: Iterable[str]) -> str:
@@ -123,14 +139,23 @@ def read(
         # "who's the other one?": the other person, asked about as asked
         text = " ".join(rest[0] if w in _OTHER else w for w in ws if w not in _OTHER_NOUNS)
         return Reading(text, f"reading \u201cthe other one\u201d as {rest[0]}")
+    if set(ws) & PRONOUNS and not topic.people and not named:
+        return None  # "who is he?" after an answer about no one: nobody to stand for
     plural = bool(set(ws) & _PLURAL)
-    people = list(topic.people if plural and len(topic.people) > 1 else subject)
+    # Beside "he" about the topic's one person, "they" is someone else ("why'd they let
+    # him go?": the authorities), and is left as it is.
+    plural_people = len(topic.people) > 1 or not set(ws) & (_SINGULAR | _POSSESSIVE)
+    people = list(topic.people if plural and plural_people else subject)
     if plural and topic.asked_who:
         people = [p for p in topic.people if p not in topic.named] or list(topic.people)
+    elif plural and len(topic.named) > 1:
+        people = list(topic.named)  # "who are X and Y?" then "when do they land?"
     rewritten: list[str] = []
     replaced: list[str] = []
     for w in ws:
-        if w in _SINGULAR | _PLURAL and people:
+        if w in _PLURAL and not plural_people:
+            rewritten.append(w)
+        elif w in _SINGULAR | _PLURAL and people:
             rewritten.append(_join(people))
             replaced.append(w)
         elif w in _POSSESSIVE | {"their", "theirs"} and people:
@@ -142,7 +167,10 @@ def read(
     if thin:
         # "why?", "when did it close?", "how old?": the last question gives the subject.
         # "who was released today?" answered with Chen: "why?" is why *Chen* was released.
-        base = _without_kind(words(topic.question)) + list(words(" ".join(subject)))
+        # "on what charges?" asks its own thing: of the last question only the subject
+        # (the rest of it would win the ranking back for the last fact).
+        base = [] if content and subject else _without_kind(words(topic.question))
+        base += list(words(" ".join(subject)))
         rewritten += [w for w in dict.fromkeys(base) if w not in rewritten]
     text = " ".join(rewritten)
     if replaced and not thin:

@@ -26,6 +26,7 @@ from bot.context import (
     People,
     Topic,
     follow_up_form,
+    names_only,
     read,
     read_again,
 )
@@ -135,13 +136,11 @@ class Matcher:
             return None
         asked = reply.read_as or reply.question
         analysis = self.analyzer.analyze(asked)
-        return Topic(
-            asked,
-            reply.fact.id,
-            reply.fact.people,
-            self.people.named(analysis),
-            analysis.kind == "who",
-        )
+        named = self.people.named(analysis)
+        # "who are Brzezinski and Oksenberg?" is answered about them; "who did Bush send?"
+        # with someone it did not name.
+        asked_who = analysis.kind == "who" and not names_only(analysis, named, LIGHT_TERMS)
+        return Topic(asked, reply.fact.id, reply.fact.people, named, asked_who)
 
     def _leans_on_context(self, analysis: Analysis, named: tuple[str, ...]) -> bool:
         content = [t for t in analysis.terms if t not in LIGHT_TERMS]

@@ -66,11 +66,37 @@ def test_the_other_one_is_the_other_person_of_the_last_answer(matcher: Matcher) 
     assert "Wang Juntao" in reply.fact.answer
 
 
-@pytest.mark.parametrize("question", ["how old is he?", "what were their jobs?", "why?"])
+@pytest.mark.parametrize(
+    "question", ["how old is he?", "what were their jobs?", "why?", "and wang?", "what about lord"]
+)
 def test_a_follow_up_with_no_context_is_never_answered(matcher: Matcher, question: str) -> None:
     reply = matcher.converse(question, Conversations(), "new")
     assert reply.fact is None
     assert reply.outcome in (Outcome.CLARIFY, Outcome.HELP)
+
+
+def test_they_after_who_are_x_and_y_means_x_and_y(matcher: Matcher) -> None:
+    # "who are X and Y?" is answered about them, not about someone else the fact names.
+    conversations = Conversations()
+    matcher.converse("who are zbigniew brzezinski and michel oksenberg?", conversations, 1)
+    reply = matcher.converse("when do they land", conversations, 1)
+    assert reply.read_as is not None
+    assert "Oksenberg" in reply.read_as
+    assert "Carter" not in reply.read_as
+
+
+def test_they_beside_he_is_someone_else(matcher: Matcher) -> None:
+    # "why'd they let him go?": he is Chen; they are the ones who let him go.
+    conversations = Conversations()
+    matcher.converse("who was released today?", conversations, 1)
+    reply = matcher.converse("why'd they let him go?", conversations, 1)
+    assert reply.read_as == "why they let Chen Ziming go"
+
+
+def test_a_follow_up_with_its_own_term_keeps_only_the_subject(matcher: Matcher) -> None:
+    # The rest of the last question would win the ranking back for the last fact.
+    asked = talk(matcher, "how long was chen ziming sentenced to prison?", "on what charges?")
+    assert asked == ["chen-sentence", "chen-charges"]
 
 
 def test_two_people_in_one_channel_do_not_share_context(matcher: Matcher) -> None:
