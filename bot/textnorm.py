@@ -71,7 +71,7 @@ STOP_WORDS = (
     whether need needs since yet anything everything something along well shall may
     might must morning afternoon evening yesterday tomorrow define defined definition
     known compare compared comparison connected connection
-    reading guy guys dude folks wait whole stuff wise lately else back
+    reading guy guys dude folks wait whole stuff wise lately else back remember recall anybody
     receive received receives receiving pro word words
     man men woman women anywhere somewhere involved involve involvement per
     apply applied duration individual individuals together inquiry inquiries queries measure
