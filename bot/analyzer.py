@@ -20,12 +20,18 @@ from bot.textnorm import STOP_WORDS, WH_WORDS, stem, words
 
 # Chat spellings of question words.
 _WH_ALIASES = {
-    **{"whos": "who", "whats": "what", "wheres": "where", "whens": "when", "hows": "how"},
+    "whos": "who",
+    "whats": "what",
+    "wheres": "where",
+    "whens": "when",
+    "hows": "how",
     # Fast or phonetic typing: "wat was chen's age when ..." asks "what", not "when".
     **dict.fromkeys(("wat", "wut", "wht", "whta", "waht", "wha"), "what"),
     **dict.fromkeys(("wen", "whn"), "when"),
     **dict.fromkeys(("wher", "whre"), "where"),
-    **{"hw": "how", "wich": "which", "whic": "which"},
+    "hw": "how",
+    "wich": "which",
+    "whic": "which",
 }
 # What kind of answer a question wants.
 _KIND_OF = {"whom": "who", "whose": "who"}

@@ -70,10 +70,10 @@ class People:
 
 
 def follow_up_form(analysis: Analysis, named: tuple[str, ...], light: frozenset[str]) -> bool:
-    """Does the question lean on what came before (a pronoun for a person, nothing of its
-    own to ask about, or "and Wang?" with no question of its own)?"""
+    """Does the question lean on what came before (a pronoun for a person, or nothing of
+    its own to ask about)?"""
     if named:
-        return _only_again(analysis.words, named)
+        return False
     ws = set(analysis.words)
     content = [t for t in analysis.terms if t not in light]
     if ws & PRONOUNS:
@@ -92,9 +92,10 @@ def read_again(ws: tuple[str, ...]) -> bool:
     return any(ws[: len(p)] == p for p in _AGAIN)
 
 
-def _only_again(ws: tuple[str, ...], named: tuple[str, ...]) -> bool:
-    """ "and Wang?", "what about Oksenberg": a name and nothing else to ask ("and who is
-    Wang?" asks its own question)."""
+def only_again(ws: tuple[str, ...], named: tuple[str, ...]) -> bool:
+    """As typed, "and Wang?" or "what about Oksenberg": a name and nothing else to ask.
+    ("and who is Wang?" asks its own question; "tell me about Wang", which the analyzer
+    reads as "what about wang", is not typed so.)"""
     prefix = next((p for p in _AGAIN if ws[: len(p)] == p), None)
     if prefix is None:
         return False
@@ -163,7 +164,11 @@ def read(
             replaced.append(w)
         else:
             rewritten.append(w)
-    thin = not replaced and len(content) <= _THIN
+    # "what did he do?" after "when did Chen's career start?" asks about that too: with
+    # nothing but the person ("who is he?" aside), the last question gives the rest.
+    thin = (not replaced and len(content) <= _THIN) or (
+        bool(replaced) and not content and analysis.kind not in ("who", None)
+    )
     if thin:
         # "why?", "when did it close?", "how old?": the last question gives the subject.
         # "who was released today?" answered with Chen: "why?" is why *Chen* was released.
@@ -173,10 +178,9 @@ def read(
         base += list(words(" ".join(subject)))
         rewritten += [w for w in dict.fromkeys(base) if w not in rewritten]
     text = " ".join(rewritten)
-    if replaced and not thin:
-        note = f"reading \u201c{replaced[0]}\u201d as {_join(people)}"
-    else:
-        note = f"reading it as \u201c{text}\u201d"
+    # The person is what a reader checks; what is added from the last question is context.
+    pronoun_note = f"reading \u201c{replaced[0]}\u201d as {_join(people)}" if replaced else ""
+    note = pronoun_note or f"reading it as \u201c{text}\u201d"
     return Reading(text, note)
 
 

@@ -27,6 +27,7 @@ from bot.context import (
     Topic,
     follow_up_form,
     names_only,
+    only_again,
     read,
     read_again,
 )
@@ -111,7 +112,7 @@ class Matcher:
                 return replace(
                     reply, question=question, read_as=reading.question, reading=reading.note
                 )
-        if follow_up_form(analysis, named, LIGHT_TERMS):
+        if follow_up_form(analysis, named, LIGHT_TERMS) or only_again(words(question), named):
             return self._ask_who(question, analysis)
         early = self._by_form(question, analysis)
         if early is not None:
