@@ -63,6 +63,14 @@ class Analysis:
         )
 
 
+# Typo correction. Shorter words are left alone: one edit from too many others ("then", "chen").
+_TYPO_MIN = 5
+# Correction targets may be a letter shorter than a typo: the typo can add one.
+_TARGET_MIN = 4
+# From this length a typo may be two edits off: a long word keeps its shape through two.
+_TWO_EDITS = 9
+
+
 class Analyzer:
     def __init__(
         self,
@@ -108,19 +116,19 @@ class Analyzer:
         self._by_initial: dict[str, list[str]] = {}
         filler = (known - fact_words) | STOP_WORDS | WH_WORDS
         for w in [*sorted(fact_words), *sorted(filler - fact_words)]:
-            if w.isalpha() and len(w) >= 4:
+            if w.isalpha() and len(w) >= _TARGET_MIN:
                 self._by_initial.setdefault(w[0], []).append(w)
 
     def correct(self, word: str) -> str:
         """The closest known word for a likely typo, or the word itself."""
-        if word in self._known or word in STOP_WORDS or word in WH_WORDS or len(word) < 5:
+        if word in self._known or word in STOP_WORDS or word in WH_WORDS or len(word) < _TYPO_MIN:
             return word
         if not word.isalpha() or self._is_word(word):
             return word
         candidates = self._by_initial.get(word[0])
         if not candidates:
             return word
-        max_dist = 1 if len(word) < 9 else 2  # two edits only in long words
+        max_dist = 1 if len(word) < _TWO_EDITS else 2  # two edits only in long words
         # OSA counts two swapped letters ("relesaed") as one edit.
         best = process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=max_dist)
         return best[0] if best is not None else word

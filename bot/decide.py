@@ -49,6 +49,8 @@ FEATURES: tuple[str, ...] = (
 )
 
 
+# Where well_grounded steps: the grounding the bot once needed to answer at all (the old
+# hand-set bar); calibrate fits how much the step weighs.
 WELL_GROUNDED = 0.75
 
 

@@ -145,7 +145,7 @@ def _interactive(args: argparse.Namespace, settings: Settings, teacher: _Teacher
     try:
         matcher = Matcher(load_factbase(settings.facts_dir), settings.match_config())
     except FactBaseError as exc:
-        print(f"the fact base is broken; fix it first:\n{exc}", file=sys.stderr)
+        print(exc.report(), file=sys.stderr)
         return 1
     rows = asyncio.run(_rows(settings, since_timestamp(seconds)))
     if rows is None:

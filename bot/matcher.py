@@ -74,6 +74,11 @@ def form_outcome(question: str, analysis: Analysis) -> Outcome | None:
     return None
 
 
+# Completions when the caller names no limit: as many as Discord's autocomplete shows
+# (render.CHOICES_MAX, which the cog passes; the core does not import render).
+COMPLETIONS = 25
+
+
 @dataclass(frozen=True, slots=True)
 class MatchConfig:
     ambiguity_margin: float = 6.0  # answered runners-up this close to the best are offered
@@ -269,7 +274,7 @@ class Matcher:
                 picks.append(fact)
         return tuple(picks)
 
-    def complete(self, partial: str, limit: int = 25) -> list[tuple[str, str]]:
+    def complete(self, partial: str, limit: int = COMPLETIONS) -> list[tuple[str, str]]:
         """Known questions matching a half-typed one: (question, fact id), for autocomplete."""
         key = utils.default_process(partial[:200])
         if not key:

@@ -63,7 +63,7 @@ def run_discord(settings: Settings) -> int:
     try:
         bot = create_bot(settings)
     except FactBaseError as exc:
-        return _fail(f"the fact base is broken; fix it and run `python -m bot check`:\n{exc}")
+        return _fail(exc.report())
     token = settings.discord_token.get_secret_value()
 
     async def main() -> None:

@@ -13,6 +13,8 @@ import gc
 import logging
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +42,38 @@ def clean_env(**extra: str) -> dict[str, str]:
     """The environment for a subprocess: this process's, less every setting of ours."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(OWN_PREFIXES)}
     return {**env, **extra}
+
+
+def run(
+    *args: str, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`python -m bot ARGS` in the test's own temporary folder (no .env there), with none
+    of the developer's settings."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=Path.cwd(),
+        env=clean_env(**(env or {})),
+        timeout=120,
+        check=False,
+    )
+
+
+def run_bytes(
+    *args: str | bytes, stdin: bytes = b"", **env: str
+) -> subprocess.CompletedProcess[bytes]:
+    """`run`, with raw bytes in and out."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        cwd=Path.cwd(),
+        env=clean_env(**env),
+        timeout=120,
+        check=False,
+    )
 
 
 @pytest.fixture(scope="session")

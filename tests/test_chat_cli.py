@@ -4,32 +4,21 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from bot.chat import run_chat
 from bot.matcher import Matcher
+from tests.conftest import run
 
 
-def chat_json(lines: list[str], cwd: Path) -> list[dict[str, object]]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DISCORD_"))}
-    out = subprocess.run(
-        [sys.executable, "-m", "bot", "chat", "--json"],
-        input="\n".join(lines) + "\n",
-        capture_output=True,
-        text=True,
-        cwd=cwd,  # a folder with no .env
-        env={**env, "BOT_LOG_QUESTIONS": "false"},
-        timeout=120,
-        check=False,
-    )
+def chat_json(lines: list[str]) -> list[dict[str, object]]:
+    stdin = "\n".join(lines) + "\n"
+    out = run("chat", "--json", stdin=stdin, env={"BOT_LOG_QUESTIONS": "false"})
     assert out.returncode == 0, out.stderr
     return [json.loads(line) for line in out.stdout.splitlines()]
 
 
-def test_a_conversation_keeps_its_context_until_an_empty_line(tmp_path: Path) -> None:
+def test_a_conversation_keeps_its_context_until_an_empty_line() -> None:
     replies = chat_json(
         [
             "who was released today?",
@@ -37,8 +26,7 @@ def test_a_conversation_keeps_its_context_until_an_empty_line(tmp_path: Path) ->
             "and wang?",  # Wang's age is not in the article
             "",
             "how old is he?",  # a new conversation: nobody to mean
-        ],
-        tmp_path,
+        ]
     )
     assert len(replies) == 4  # the empty line answers nothing
     first, age, wang, fresh = replies
@@ -77,16 +65,7 @@ def test_eval_scores_a_conversation_file(tmp_path: Path) -> None:
         '  - "how old is he?"\n',
         encoding="utf-8",
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DISCORD_"))}
-    out = subprocess.run(
-        [sys.executable, "-m", "bot", "eval", str(conversations), "--json"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    out = run("eval", str(conversations), "--json")
     assert out.returncode == 0, out.stderr
     summary = json.loads(out.stdout)
     assert (summary["first_turns_right"], summary["follow_ups_right"]) == (1, 1)

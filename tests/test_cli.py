@@ -14,44 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DATA, ROOT, clean_env
+from tests.conftest import DATA, ROOT, clean_env, run, run_bytes
 
 JSON_KEYS = {
     *("question", "answered", "answer", "fact_id", "score", "citation", "suggestions"),
     *("outcome", "suggestion_ids", "reading"),
 }
-
-
-def run(
-    *args: str, stdin: str = "", env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """`python -m bot ARGS` in the test's own temporary folder (no .env there), with none
-    of the developer's settings."""
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=Path.cwd(),
-        env=clean_env(**(env or {})),
-        timeout=120,
-        check=False,
-    )
-
-
-def run_bytes(
-    *args: str | bytes, stdin: bytes = b"", **env: str
-) -> subprocess.CompletedProcess[bytes]:
-    """`run`, with raw bytes in and out."""
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        input=stdin,
-        capture_output=True,
-        cwd=Path.cwd(),
-        env=clean_env(**env),
-        timeout=120,
-        check=False,
-    )
 
 
 def test_ask_prints_answer_paragraph_quote_and_source() -> None:

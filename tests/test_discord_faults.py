@@ -24,7 +24,14 @@ from bot.render import APOLOGY
 from bot.settings import Settings
 from tests.conftest import Harness, make_settings
 from tests.fakediscord import BOT_ID, CHANNEL_ID, Recorded, user_payload
-from tests.test_discord import EPHEMERAL, is_callback, is_channel_post, mention, slash_record
+from tests.test_discord import (
+    EPHEMERAL,
+    custom_ids,
+    is_callback,
+    is_channel_post,
+    mention,
+    slash_record,
+)
 
 CALLBACK = r"^/interactions/\d+/[^/]+/callback$"
 MESSAGES = r"^/channels/\d+/messages$"
@@ -278,6 +285,21 @@ async def test_a_failing_page_button_is_reported_and_apologised_for(harness: Har
     [error] = harness.errors
     assert "page button" in error
     harness.errors.clear()
+
+
+async def test_a_button_clicked_while_the_ask_cog_reloads_is_an_apology(harness: Harness) -> None:
+    first = await slash_record(harness, "ask", question="how old is chen ziming")
+    message = first.response["resource"]["message"]
+    ids = custom_ids(first.body["data"])
+    assert {i.split(":")[1] for i in ids} == {"ask", "vote"}
+    await harness.bot.remove_cog("Ask")
+    for custom_id in ids:
+        click = harness.fake.click(custom_id, message)
+        await harness.fake.dispatch("INTERACTION_CREATE", click)
+        [record] = await harness.fake.wait_for(lambda r, click=click: is_callback(r, click))
+        assert record.body["data"]["content"] == APOLOGY
+        assert record.body["data"]["flags"] & EPHEMERAL
+    assert harness.errors == []
 
 
 async def test_an_error_discord_py_only_logs_is_caught_by_the_harness(harness: Harness) -> None:

@@ -21,7 +21,7 @@ from bot.learn import Action, LearnError, learn
 from bot.matcher import Matcher
 from bot.questionlog import Asked, QuestionLog
 from bot.reply import Outcome
-from tests.test_cli import run
+from tests.conftest import run
 
 YAML = "china-human-rights.yaml"
 # Asked in chat the way people type; before teaching, the bot only asks back.

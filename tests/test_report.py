@@ -16,7 +16,7 @@ import pytest
 from bot.matcher import Matcher
 from bot.questionlog import Asked, QuestionLog, Row
 from bot.report import build_report, group_questions, parse_since, to_text
-from tests.test_cli import run
+from tests.conftest import run
 
 
 def test_near_duplicate_questions_are_grouped() -> None:

@@ -9,6 +9,9 @@ import socket
 import sys
 from pathlib import Path
 
+import pytest
+
+from bot.loader import FactBaseError, load_factbase
 from bot.runner import BAD_TOKEN, NO_TOKEN
 from tests.fakediscord import APP_ID, FakeDiscord
 
@@ -69,6 +72,20 @@ async def test_rejected_token_is_one_line_and_exit_1(fake: FakeDiscord, tmp_path
     assert err.decode().strip().splitlines() == [BAD_TOKEN]
     assert TOKEN not in out.decode() + err.decode()
     assert [r.path for r in fake.requests] == ["/users/@me"]
+
+
+async def test_broken_fact_base_is_reported_as_check_does(
+    fake: FakeDiscord, tmp_path: Path, facts_copy: Path
+) -> None:
+    path = facts_copy / "china-human-rights.yaml"
+    path.write_text(path.read_text().replace("paragraph: 3\n", "paragraph: 300\n"))
+    with pytest.raises(FactBaseError) as broken:
+        load_factbase(facts_copy)
+    proc = await _launch(fake, tmp_path, "--facts", str(facts_copy), "run")
+    _out, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 1
+    assert err.decode().strip() == broken.value.report()
+    assert fake.requests == []
 
 
 def _closed_port() -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
 import discord
 from discord import app_commands
@@ -64,67 +64,74 @@ def ask_cog(interaction: discord.Interaction[Any]) -> AskCog | None:
     return cog if isinstance(cog, AskCog) else None
 
 
-async def _cog_missing(interaction: discord.Interaction[Any]) -> None:
-    # The cog is being reloaded: say so rather than leave the click hanging.
-    await send_quietly(
-        interaction.response.send_message, APOLOGY, ephemeral=True, allowed_mentions=NO_PINGS
-    )
+IdT = TypeVar("IdT", AskId, VoteId)
 
 
-class AskButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=AskId.TEMPLATE):
+class _AskCogButton(Generic[IdT]):
+    """What the persistent buttons share: discord.py rebuilds one from every click
+    (`from_custom_id`), its state all in its custom id, so it works across restarts; the
+    click goes to the Ask cog. A mixin before DynamicItem in the bases, because every
+    DynamicItem subclass must name its own template."""
+
+    id_type: type[IdT]  # the custom id it carries
+
+    def __init__(self, button: discord.ui.Button[Any]) -> None:
+        super().__init__(button)  # DynamicItem's, next in a button's bases
+        parsed = self.id_type.parse(button.custom_id or "")
+        assert parsed is not None, button.custom_id
+        self.parsed: IdT = parsed  # not `id`: Item.id is the component's number
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> Self:
+        assert isinstance(item, discord.ui.Button)
+        return cls(item)
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        cog = ask_cog(interaction)
+        if cog is None:  # being reloaded: say so rather than leave the click hanging
+            await send_quietly(
+                interaction.response.send_message,
+                APOLOGY,
+                ephemeral=True,
+                allowed_mentions=NO_PINGS,
+            )
+            return
+        await self.clicked(cog, interaction)
+
+    async def clicked(self, cog: AskCog, interaction: discord.Interaction[Any]) -> None:
+        raise NotImplementedError
+
+
+class AskButton(
+    _AskCogButton[AskId],
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=AskId.TEMPLATE,
+):
     """A suggested question; clicking it answers that fact. Works across restarts."""
 
-    def __init__(self, button: discord.ui.Button[Any]) -> None:
-        super().__init__(button)
-        parsed = AskId.parse(button.custom_id or "")
-        assert parsed is not None, button.custom_id
-        self.fact_id = parsed.fact_id
+    id_type = AskId
 
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> AskButton:
-        assert isinstance(item, discord.ui.Button)
-        return cls(item)
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        cog = ask_cog(interaction)
-        if cog is None:
-            await _cog_missing(interaction)
-            return
-        await cog.answer_suggestion(interaction, self.fact_id)
+    async def clicked(self, cog: AskCog, interaction: discord.Interaction[Any]) -> None:
+        await cog.answer_suggestion(interaction, self.parsed.fact_id)
 
 
-class VoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=VoteId.TEMPLATE):
+class VoteButton(
+    _AskCogButton[VoteId],
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=VoteId.TEMPLATE,
+):
     """👍 / 👎 on an answer, or "None of these" on a suggestion list; one vote a user."""
 
-    def __init__(self, button: discord.ui.Button[Any]) -> None:
-        super().__init__(button)
-        parsed = VoteId.parse(button.custom_id or "")
-        assert parsed is not None, button.custom_id
-        self.vote = parsed
+    id_type = VoteId
 
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> VoteButton:
-        assert isinstance(item, discord.ui.Button)
-        return cls(item)
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        cog = ask_cog(interaction)
-        if cog is None:
-            await _cog_missing(interaction)
-            return
-        await cog.record_vote(interaction, self.vote)
+    async def clicked(self, cog: AskCog, interaction: discord.Interaction[Any]) -> None:
+        await cog.record_vote(interaction, self.parsed)
 
 
 class AskCog(commands.Cog, name="Ask"):

@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from bot.factbase import Fact
 
 PER_PAGE = 10
+# Seconds after the last click that the page buttons stay usable: a reader who comes back
+# later runs /facts again, and an idle pager stops holding its facts in memory.
+PAGER_TIMEOUT = 10 * 60.0
 
 
 def _echo(text: str) -> str:
@@ -36,7 +39,7 @@ class FactPager(discord.ui.View):
     """Previous / next buttons over a list of facts; only the person who asked can page."""
 
     def __init__(self, owner_id: int, title: str, facts: list[Fact], topics: list[str]) -> None:
-        super().__init__(timeout=600)
+        super().__init__(timeout=PAGER_TIMEOUT)
         self.owner_id = owner_id
         self.title = title
         self.facts = facts

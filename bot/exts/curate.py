@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 
 REFUSED = "Only the bot's owner and members with Manage Server can do that."
 PROBLEMS_SHOWN = 10  # /reload lists this many fact-base problems; the logs have them all
-PROBLEM_MAX = 300  # characters of each, so ten fit in one message
+# Characters of each, so one long problem cannot crowd the others out of the message
+# (CONTENT_MAX still cuts the whole).
+PROBLEM_MAX = 300
 
 
 async def _curator(interaction: discord.Interaction[Any]) -> bool:

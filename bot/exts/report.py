@@ -50,6 +50,11 @@ log = logging.getLogger(__name__)
 
 GROUPS_SHOWN = 5  # missed question groups offered for teaching, most asked first
 TEACH_TIMEOUT = 15 * 60.0  # seconds the menus stay usable
+# A missed question and a few of its other wordings, each cut short, so one group's text
+# stays well inside one message (CONTENT_MAX).
+QUESTION_MAX = 300
+WORDINGS_SHOWN = 3
+WORDING_MAX = 200
 NOT_YOURS = "These buttons are for the curator who opened the report."
 NOTHING_CHANGED = f"{APOLOGY} Nothing was changed."
 
@@ -177,11 +182,10 @@ class TeachView(discord.ui.View):
     def text(self) -> str:
         miss = self.miss
         why = why_missed(miss)
-        lines = [
-            f"**{miss.count}\u00d7** \u201c{clean_user_text(miss.question, 300)}\u201d ({why})"
-        ]
-        others = [w for w in miss.wordings if w != miss.question][:3]
-        lines += [f"also: \u201c{clean_user_text(w, 200)}\u201d" for w in others]
+        question = clean_user_text(miss.question, QUESTION_MAX)
+        lines = [f"**{miss.count}\u00d7** \u201c{question}\u201d ({why})"]
+        others = [w for w in miss.wordings if w != miss.question][:WORDINGS_SHOWN]
+        lines += [f"also: \u201c{clean_user_text(w, WORDING_MAX)}\u201d" for w in others]
         lines.append("Pick the fact it is about, then a button.")
         return "\n".join(lines)
 

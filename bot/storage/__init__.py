@@ -26,6 +26,16 @@ class UnusableStoreError(Exception):
     """A failure that retrying cannot fix (a malformed URL, a schema newer than this bot)."""
 
 
+def migration_statements(version: int, migrations: Sequence[Sequence[str]]) -> list[str]:
+    """The statements bringing a schema at `version` to SCHEMA_VERSION, in order; none when
+    it is current. Each backend reads the version and runs these under its own lock."""
+    if version > SCHEMA_VERSION:
+        raise UnusableStoreError(
+            f"schema version {version} is newer than this bot knows ({SCHEMA_VERSION})"
+        )
+    return [statement for step in migrations[version:SCHEMA_VERSION] for statement in step]
+
+
 @dataclass(frozen=True, slots=True)
 class QuestionRow:
     """One question, ready to store: the user is already a salted hash."""

@@ -23,6 +23,7 @@ from bot.storage import (
     VoteRow,
     hide_password,
     is_postgres_url,
+    migration_statements,
 )
 
 if TYPE_CHECKING:
@@ -136,17 +137,12 @@ class PostgresStore:
             return
         async with conn.transaction():
             await conn.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK)
-            version = await self._version(conn)
-            if version > SCHEMA_VERSION:
-                raise UnusableStoreError(
-                    f"schema version {version} is newer than this bot knows ({SCHEMA_VERSION})"
-                )
-            if version == SCHEMA_VERSION:
-                return
+            statements = migration_statements(await self._version(conn), MIGRATIONS)
+            if not statements:
+                return  # another process migrated while this one waited for the lock
             await conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER)")
-            for number in range(version, SCHEMA_VERSION):
-                for statement in MIGRATIONS[number]:
-                    await conn.execute(statement)
+            for statement in statements:
+                await conn.execute(statement)
             await conn.execute("DELETE FROM schema_version")
             await conn.execute("INSERT INTO schema_version VALUES ($1)", SCHEMA_VERSION)
 

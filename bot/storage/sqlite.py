@@ -10,7 +10,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.storage import SCHEMA_VERSION, QuestionRow, Row, UnusableStoreError, VoteRow
+from bot.storage import SCHEMA_VERSION, QuestionRow, Row, VoteRow, migration_statements
 
 # How long one statement waits for another process's lock before failing. Only the
 # background writer waits on it, never an answer.
@@ -111,14 +111,8 @@ class SqliteStore:
             return  # the usual case, and it needs no write access (a read-only report)
         await db.execute("BEGIN IMMEDIATE")
         try:
-            version = await self._version(db)
-            if version > SCHEMA_VERSION:
-                raise UnusableStoreError(
-                    f"schema version {version} is newer than this bot knows ({SCHEMA_VERSION})"
-                )
-            for number in range(version, SCHEMA_VERSION):
-                for statement in MIGRATIONS[number]:
-                    await db.execute(statement)
+            for statement in migration_statements(await self._version(db), MIGRATIONS):
+                await db.execute(statement)
             await db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             await db.execute("COMMIT")
         except BaseException:
