@@ -119,7 +119,10 @@ def sync_commands(settings: Settings, guild_id: int | None) -> int:
     if settings.discord_token is None:
         return _fail(NO_TOKEN)
     _quiet_until_logged_in()
-    bot = create_bot(settings.model_copy(update={"dev_guild_id": None}))
+    try:
+        bot = create_bot(settings.model_copy(update={"dev_guild_id": None}))
+    except FactBaseError as exc:
+        return _fail(exc.report())
     token = settings.discord_token.get_secret_value()
 
     async def main() -> int:

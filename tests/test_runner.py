@@ -74,14 +74,15 @@ async def test_rejected_token_is_one_line_and_exit_1(fake: FakeDiscord, tmp_path
     assert [r.path for r in fake.requests] == ["/users/@me"]
 
 
+@pytest.mark.parametrize("command", ["run", "sync"])
 async def test_broken_fact_base_is_reported_as_check_does(
-    fake: FakeDiscord, tmp_path: Path, facts_copy: Path
+    fake: FakeDiscord, tmp_path: Path, facts_copy: Path, command: str
 ) -> None:
     path = facts_copy / "china-human-rights.yaml"
     path.write_text(path.read_text().replace("paragraph: 3\n", "paragraph: 300\n"))
     with pytest.raises(FactBaseError) as broken:
         load_factbase(facts_copy)
-    proc = await _launch(fake, tmp_path, "--facts", str(facts_copy), "run")
+    proc = await _launch(fake, tmp_path, "--facts", str(facts_copy), command)
     _out, err = await asyncio.wait_for(proc.communicate(), 60)
     assert proc.returncode == 1
     assert err.decode().strip() == broken.value.report()
