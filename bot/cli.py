@@ -220,11 +220,12 @@ def _question_log(settings: Settings, surface: str, enabled: bool = True):  # ty
     """A `record(reply, latency_ms)` callback for the question log, or None when logging is
     off. It returns at once: the log writes on a thread of its own, so a locked or slow
     database costs the console no wait (and at most one line on stderr)."""
-    from bot.questionlog import Asked, QuestionLog, log_in_thread
-
     if not (enabled and settings.log_questions):
         yield None
         return
+    # Imported only when logging: it brings in asyncio, which `ask` alone never needs.
+    from bot.questionlog import Asked, QuestionLog, log_in_thread
+
     asked = Asked(surface, user_id=console_user())
     with log_in_thread(QuestionLog.from_settings(settings)) as qlog:
 
