@@ -17,6 +17,7 @@ The file is trusted as much as the user's own files: it lives in their cache fol
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -120,15 +121,25 @@ def _key(facts_dir: Path, config: MatchConfig, outside: list[str]) -> str | None
     # across processes, so the fields are written sorted).
     add("config", json.dumps(asdict(config), sort_keys=True, default=sorted).encode())
     try:
-        # The modules that build the index: an edited checkout is a new version too.
-        for path in sorted(_CODE_DIR.glob("*.py")):
-            add(f"code/{path.name}", path.read_bytes())
+        add("code", code_digest().encode())
         for path in sorted(p for p in facts_dir.iterdir() if p.is_file()):
             add(f"facts/{path.name}", path.read_bytes())
         for name in outside:
             add(f"outside/{name}", Path(name).read_bytes())
     except OSError:
         return None
+    return digest.hexdigest()
+
+
+@functools.cache
+def code_digest() -> str:
+    """A digest of the bot's modules: an edited checkout is a new version too. Raises
+    OSError when one cannot be read."""
+    digest = hashlib.sha256()
+    for path in sorted(_CODE_DIR.glob("*.py")):
+        data = path.read_bytes()
+        digest.update(f"{path.name}\0{len(data)}\0".encode())
+        digest.update(data)
     return digest.hexdigest()
 
 
