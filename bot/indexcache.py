@@ -20,11 +20,9 @@ import contextlib
 import functools
 import hashlib
 import json
-import logging
 import os
 import pickle
 import sys
-import tempfile
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,7 +34,6 @@ if TYPE_CHECKING:
     from bot.matcher import MatchConfig, Matcher
     from bot.settings import Settings
 
-log = logging.getLogger(__name__)
 
 APP_NAME = "article-qa-bot"
 _FORMAT = 1  # bump when the header's shape changes
@@ -156,7 +153,7 @@ def _read(path: Path, facts_dir: Path, config: MatchConfig) -> Matcher | None:
     except FileNotFoundError:
         return None
     except Exception as exc:  # truncated, foreign or from other code: build afresh
-        log.debug("index cache %s unusable (%r); rebuilding", path, exc)
+        _debug("index cache %s unusable (%r); rebuilding", path, exc)
         return None
     from bot.matcher import Matcher
 
@@ -164,6 +161,8 @@ def _read(path: Path, facts_dir: Path, config: MatchConfig) -> Matcher | None:
 
 
 def _write(path: Path, facts_dir: Path, config: MatchConfig, matcher: Matcher) -> None:
+    import tempfile  # here: a start that reads the cache never needs it
+
     outside = _outside_files(facts_dir, matcher)
     key = _key(facts_dir, config, outside)
     if key is None:
@@ -181,8 +180,15 @@ def _write(path: Path, facts_dir: Path, config: MatchConfig, matcher: Matcher) -
         tmp = None
     except (OSError, pickle.PicklingError, TypeError, AttributeError) as exc:
         # A read-only or full disk only costs the next start the build.
-        log.debug("index cache %s not written: %r", path, exc)
+        _debug("index cache %s not written: %r", path, exc)
     finally:
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+def _debug(message: str, *args: object) -> None:
+    """Log at DEBUG; logging is imported only when something went wrong (not on a start)."""
+    import logging
+
+    logging.getLogger(__name__).debug(message, *args)

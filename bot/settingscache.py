@@ -38,7 +38,6 @@ import importlib.util
 import os
 import pickle
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -181,6 +180,8 @@ def _read(key: str, overrides: dict[str, object]) -> SettingsSnapshot | None:
 
 
 def _write(key: str, settings: Settings, overrides: dict[str, object]) -> None:
+    import tempfile  # here, as pydantic: a start that reads the snapshot needs neither
+
     from pydantic import SecretStr
 
     from bot.settings import Settings
