@@ -19,6 +19,7 @@ held-out "right" fell below the old hand-set gate's.) The questions used to repo
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
@@ -26,7 +27,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.decide import DECISION_FILE, FEATURES, DecisionSpec, features, sigmoid
+from bot.decide import DECISION_FILE, FEATURES, DecisionSpec, LogisticModel, features, sigmoid
 from bot.evaluate import EvalSet, load_eval_set, right_fact
 from bot.factbase import FactBase
 from bot.matcher import MatchConfig, form_outcome
@@ -121,16 +122,8 @@ def fit(every: list[Sample], trained_on: dict[str, object]) -> Fit:
         features=list(FEATURES),
         mean=[round(v, 6) for v in mean],
         scale=[round(v, 6) for v in scale],
-        answer={
-            "weights": [round(v, 6) for v in ans_w],
-            "bias": round(ans_b, 6),
-            "threshold": round(t_ans, 4),
-        },
-        clarify={
-            "weights": [round(v, 6) for v in cla_w],
-            "bias": round(cla_b, 6),
-            "threshold": round(t_cla, 4),
-        },
+        answer=LogisticModel([round(v, 6) for v in ans_w], round(ans_b, 6), round(t_ans, 4)),
+        clarify=LogisticModel([round(v, 6) for v in cla_w], round(cla_b, 6), round(t_cla, 4)),
         trained_on=trained_on,
     )
     return _score(spec, samples, p_ans, p_cla, counts)
@@ -156,7 +149,7 @@ class _Counts:
 def write(spec: DecisionSpec, folder: Path) -> Path:
     """Write decision.json atomically: a reader sees the old file or the new, never half."""
     path = folder / DECISION_FILE
-    text = json.dumps(spec.model_dump(), indent=2) + "\n"
+    text = json.dumps(dataclasses.asdict(spec), indent=2) + "\n"
     # mkstemp makes the file private (0600); the bot may run as another user, so the new
     # file gets the old one's mode, or a readable one.
     mode = path.stat().st_mode & 0o7777 if path.exists() else 0o644

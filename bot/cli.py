@@ -2,7 +2,8 @@
 
 Discord is imported only by the commands that connect to it, and everything else a
 command needs is imported by that command, so asking a question from the shell starts
-fast: the matcher comes from the index cache (`bot.indexcache`), not from YAML.
+fast: the matcher comes from the index cache (`bot.indexcache`), not from YAML, and the
+settings as validated by an earlier start (`bot.settingscache`), without importing pydantic.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from typing import TYPE_CHECKING, NoReturn
 
 from bot import learn_cli
 from bot.factbase import FactBaseError
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settingscache import SettingsError, load_settings_cached
 
 if TYPE_CHECKING:
     from bot.matcher import Matcher
     from bot.reply import Reply
+    from bot.settings import Settings
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -177,7 +179,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _reconfigure_stdio()
     try:
-        settings = load_settings(**({"facts_dir": args.facts} if args.facts else {}))
+        # Validated by pydantic, or as validated by an earlier start with the same inputs.
+        settings = load_settings_cached(**({"facts_dir": args.facts} if args.facts else {}))
     except SettingsError as exc:
         return _fail(str(exc))
     command = args.command or ("run" if settings.discord_token else "chat")
@@ -220,11 +223,12 @@ def _question_log(settings: Settings, surface: str, enabled: bool = True):  # ty
     """A `record(reply, latency_ms)` callback for the question log, or None when logging is
     off. It returns at once: the log writes on a thread of its own, so a locked or slow
     database costs the console no wait (and at most one line on stderr)."""
-    from bot.questionlog import Asked, QuestionLog, log_in_thread
-
     if not (enabled and settings.log_questions):
         yield None
         return
+    # Imported only when logging: it brings in asyncio, which `ask` alone never needs.
+    from bot.questionlog import Asked, QuestionLog, log_in_thread
+
     asked = Asked(surface, user_id=console_user())
     with log_in_thread(QuestionLog.from_settings(settings)) as qlog:
 

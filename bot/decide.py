@@ -10,18 +10,22 @@ doesn't say. The decision is two logistic models fitted on labeled questions
 
 Both read the same features of the ranking (`FEATURES`), so `ask --explain` can show
 exactly why a question got its outcome.
+
+The spec is plain dataclasses, not pydantic models: the matcher keeps it, and a start that
+reads the matcher from the index cache should not pay for importing pydantic. pydantic
+still validates `decision.json` when it is read (`Decision.load`), against these same
+classes; the checks pydantic cannot express as types are in their `__post_init__`, so a
+spec made in code (`bot calibrate`) is held to them too.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from typing import Any, ClassVar
 
 from bot.rank import Ranking
 
@@ -87,29 +91,40 @@ def sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))  # clamped: no overflow
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+# pydantic reads this when it validates a dataclass: unknown keys are an error.
+_FORBID_EXTRA: dict[str, Any] = {"extra": "forbid"}
+
+
+@dataclass(frozen=True)
+class LogisticModel:
+    """p = sigmoid(bias + weights · x); the bot acts on it at p >= threshold."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = _FORBID_EXTRA
     weights: list[float]
     bias: float
-    threshold: float = Field(ge=0, le=1)
+    threshold: float
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.threshold <= 1:
+            raise ValueError(f"threshold must be between 0 and 1, not {self.threshold}")
 
     def probability(self, x: list[float]) -> float:
         return sigmoid(self.bias + sum(w * v for w, v in zip(self.weights, x, strict=True)))
 
 
-class DecisionSpec(BaseModel):
+@dataclass(frozen=True)
+class DecisionSpec:
     """`facts/decision.json`: features are standardised ((x - mean) / scale) first."""
 
-    model_config = ConfigDict(extra="forbid")
+    __pydantic_config__: ClassVar[dict[str, Any]] = _FORBID_EXTRA
     features: list[str]
     mean: list[float]
     scale: list[float]
-    answer: _Model
-    clarify: _Model
-    trained_on: dict[str, Any] = {}
+    answer: LogisticModel
+    clarify: LogisticModel
+    trained_on: dict[str, Any] = field(default_factory=dict)
 
-    @model_validator(mode="after")
-    def _shapes(self) -> DecisionSpec:
+    def __post_init__(self) -> None:
         if tuple(self.features) != FEATURES:
             raise ValueError(f"features must be {list(FEATURES)}: refit with `bot calibrate`")
         n = len(FEATURES)
@@ -123,7 +138,6 @@ class DecisionSpec(BaseModel):
                 raise ValueError(f"{name} must have {n} numbers")
         if any(s <= 0 for s in self.scale):
             raise ValueError("scale must be positive")
-        return self
 
 
 class DecisionError(Exception):
@@ -150,12 +164,17 @@ class Decision:
             raise DecisionError(f"{path}: cannot read: {exc.strerror}") from None
         except (ValueError, UnicodeDecodeError) as exc:
             raise DecisionError(f"{path}: not valid JSON: {exc}") from None
+        from pydantic import TypeAdapter, ValidationError  # only here: see the docstring
+
         try:
-            return cls(DecisionSpec.model_validate(raw))
+            return cls(TypeAdapter(DecisionSpec).validate_python(raw))
         except ValidationError as exc:
             err = exc.errors()[0]
             loc = ".".join(str(p) for p in err["loc"]) or "top level"
-            raise DecisionError(f"{path}: {loc}: {err['msg']}") from None
+            msg = err["msg"].removeprefix("Value error, ")  # a __post_init__ check's own words
+            if err["type"] == "unexpected_keyword_argument":  # a dataclass's word for it
+                msg = "Extra inputs are not permitted"
+            raise DecisionError(f"{path}: {loc}: {msg}") from None
 
     def standardise(self, x: list[float]) -> list[float]:
         s = self.spec

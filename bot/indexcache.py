@@ -17,13 +17,12 @@ The file is trusted as much as the user's own files: it lives in their cache fol
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
-import logging
 import os
 import pickle
 import sys
-import tempfile
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,7 +34,6 @@ if TYPE_CHECKING:
     from bot.matcher import MatchConfig, Matcher
     from bot.settings import Settings
 
-log = logging.getLogger(__name__)
 
 APP_NAME = "article-qa-bot"
 _FORMAT = 1  # bump when the header's shape changes
@@ -120,15 +118,25 @@ def _key(facts_dir: Path, config: MatchConfig, outside: list[str]) -> str | None
     # across processes, so the fields are written sorted).
     add("config", json.dumps(asdict(config), sort_keys=True, default=sorted).encode())
     try:
-        # The modules that build the index: an edited checkout is a new version too.
-        for path in sorted(_CODE_DIR.glob("*.py")):
-            add(f"code/{path.name}", path.read_bytes())
+        add("code", code_digest().encode())
         for path in sorted(p for p in facts_dir.iterdir() if p.is_file()):
             add(f"facts/{path.name}", path.read_bytes())
         for name in outside:
             add(f"outside/{name}", Path(name).read_bytes())
     except OSError:
         return None
+    return digest.hexdigest()
+
+
+@functools.cache
+def code_digest() -> str:
+    """A digest of the bot's modules: an edited checkout is a new version too. Raises
+    OSError when one cannot be read."""
+    digest = hashlib.sha256()
+    for path in sorted(_CODE_DIR.glob("*.py")):
+        data = path.read_bytes()
+        digest.update(f"{path.name}\0{len(data)}\0".encode())
+        digest.update(data)
     return digest.hexdigest()
 
 
@@ -145,7 +153,7 @@ def _read(path: Path, facts_dir: Path, config: MatchConfig) -> Matcher | None:
     except FileNotFoundError:
         return None
     except Exception as exc:  # truncated, foreign or from other code: build afresh
-        log.debug("index cache %s unusable (%r); rebuilding", path, exc)
+        _debug("index cache %s unusable (%r); rebuilding", path, exc)
         return None
     from bot.matcher import Matcher
 
@@ -153,6 +161,8 @@ def _read(path: Path, facts_dir: Path, config: MatchConfig) -> Matcher | None:
 
 
 def _write(path: Path, facts_dir: Path, config: MatchConfig, matcher: Matcher) -> None:
+    import tempfile  # here: a start that reads the cache never needs it
+
     outside = _outside_files(facts_dir, matcher)
     key = _key(facts_dir, config, outside)
     if key is None:
@@ -170,8 +180,15 @@ def _write(path: Path, facts_dir: Path, config: MatchConfig, matcher: Matcher) -
         tmp = None
     except (OSError, pickle.PicklingError, TypeError, AttributeError) as exc:
         # A read-only or full disk only costs the next start the build.
-        log.debug("index cache %s not written: %r", path, exc)
+        _debug("index cache %s not written: %r", path, exc)
     finally:
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+def _debug(message: str, *args: object) -> None:
+    """Log at DEBUG; logging is imported only when something went wrong (not on a start)."""
+    import logging
+
+    logging.getLogger(__name__).debug(message, *args)

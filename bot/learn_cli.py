@@ -5,13 +5,13 @@
     learn                                    walk the question log's missed questions
 
 Every change goes through `bot.learn`, which proves it safe before writing. Importing this
-module is cheap (argparse only): the parser is built for every command.
+module is cheap (argparse only): the parser is built for every command, so even asyncio is
+imported only by the functions that run the question log.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import re
 import sys
 from dataclasses import dataclass
@@ -117,6 +117,8 @@ class _Teacher:
         return True, text
 
     def _record(self, learned: Learned) -> str | None:
+        import asyncio
+
         from bot.learn import changes_file, record_change
         from bot.questionlog import curator_hash
 
@@ -130,6 +132,8 @@ class _Teacher:
 
 
 def _interactive(args: argparse.Namespace, settings: Settings, teacher: _Teacher) -> int:
+    import asyncio
+
     from bot.loader import FactBaseError, load_factbase
     from bot.matcher import Matcher
     from bot.report import build_report, parse_since, since_timestamp

@@ -3,6 +3,9 @@
 Every setting is `BOT_<NAME>` except the token, which is `DISCORD_TOKEN` as Discord's own
 docs name it. `.env.example` lists them all with a comment each. Every bad setting is
 reported at once, one line each naming the variable.
+
+A start reads them through `bot.settingscache.load_settings_cached`, which returns what
+`load_settings` returned for the same inputs before without importing this module.
 """
 
 from __future__ import annotations
@@ -25,14 +28,12 @@ from bot.factbase import default_facts_dir
 from bot.indexcache import default_cache_dir
 from bot.matcher import MatchConfig
 from bot.rank import RankConfig
+
+# Defined where a start that skips pydantic (bot.settingscache) can reach them too.
+from bot.settingscache import ENV_FILE, SettingsError
 from bot.textnorm import MAX_QUESTION_CHARS
 
 _DEFAULT_MATCH = MatchConfig()
-ENV_FILE = ".env"
-
-
-class SettingsError(Exception):
-    """Settings are missing or invalid; the message is one line per bad variable."""
 
 
 class Settings(BaseSettings):

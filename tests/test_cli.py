@@ -211,6 +211,24 @@ def test_answering_from_the_cli_does_not_import_discord() -> None:
     assert out.stdout.strip().splitlines()[-1] == "False"
 
 
+def test_a_second_ask_imports_neither_pydantic_nor_asyncio() -> None:
+    # The settings and the index come from the cache the first start wrote (bot.settingscache).
+    code = (
+        "import sys; from bot.cli import main; main(['ask', 'how old is chen']); "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'pydantic', 'pydantic_settings', 'asyncio', 'yaml'}))"
+    )
+    for _ in range(2):
+        out = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            env=clean_env(),
+            check=True,
+        )
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
 @pytest.mark.parametrize(
     "command", ["ask", "facts", "check", "eval", "chat", "bench", "learn", "run", "sync"]
 )
@@ -320,6 +338,7 @@ def test_a_user_without_a_passwd_entry_can_log_questions(tmp_path: Path) -> None
         code = (
             "import os, sys, json, asyncio, getpass, hmac, hashlib, sqlite3, aiosqlite\n"
             "import bot.cli, bot.questionlog, bot.indexcache, bot.loader, bot.matcher\n"
+            "import bot.settings\n"
             "import bot.reply, bot.chat, bot.lexicon, spellchecker\n"
             "from bot.lexicon import preload; preload()\n"
             f"os.setgid({uid}); os.setuid({uid})\n"

@@ -142,11 +142,10 @@ def _with_thresholds(factbase: FactBase, answer: float, clarify: float) -> FactB
 
     spec = factbase.decision
     assert spec is not None
-    changed = spec.model_copy(
-        update={
-            "answer": spec.answer.model_copy(update={"threshold": answer}),
-            "clarify": spec.clarify.model_copy(update={"threshold": clarify}),
-        }
+    changed = dataclasses.replace(
+        spec,
+        answer=dataclasses.replace(spec.answer, threshold=answer),
+        clarify=dataclasses.replace(spec.clarify, threshold=clarify),
     )
     return dataclasses.replace(factbase, decision=changed)
 
