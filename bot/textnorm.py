@@ -42,6 +42,11 @@ WH_WORDS = frozenset({"who", "what", "when", "where", "why", "how", "which", "wh
 
 # Words that carry no meaning for matching. Chat filler and greetings are here too, so
 # "hey bot, who founded beijing spring??" is the same question as "who founded beijing spring".
+# The content words that remain ("name", "time", "many", "day", "mean", ...) are here because
+# the training batches say so: taking any one of them out costs right answers or adds wrong
+# ones. The 53 whose removal cost nothing or helped ("called", "women", "details",
+# "mentioned", ...) were taken out together (+4 right, -2 wrong on 1,973 training questions,
+# the dev set unchanged); the fitted decision weighs such words instead.
 STOP_WORDS = (
     frozenset(
         """
@@ -55,30 +60,30 @@ STOP_WORDS = (
     would wouldn you your yours yourself yourselves s t re ve ll d m
     hey hi hello hiya yo heya greetings bot please pls plz thanks thank thx ty cheers ok okay
     tell explain know wondering wonder curious quick question questions q anyone somebody
-    someone say says said mean means actually really exactly basically like kind sort
-    article story piece text news report reported according lol btw um uh hmm
+    someone say says said mean actually really exactly basically like kind sort
+    article story news report reported according lol btw um uh hmm
     get got go goes going gone went thing things time times
-    enough much many lot lots supposed meant
+    enough much many lots supposed meant
     put puts putting give gave given gives come came comes see saw seen look looks looked
-    use used become became seem seems seemed ever even name names named called
-    true truly right correct heard hear read day days today tonight
-    deal u ur r abt bc cuz bout wat wut background info information detail details bio quote
-    quotes quoted think thinks thought believe believes feel play played plays phrase phrases
-    expression wording toward towards regarding concerning meaning good great nice cool sup
+    use used become became seem seems seemed ever even name
+    true truly right heard hear read day today tonight
+    deal u ur r abt bc cuz bout wat wut background info bio quote
+    quotes quoted think thinks thought believe believes feel play phrase phrases
+    toward towards regarding concerning good great nice cool sup
     doesnt dont didnt isnt wasnt arent werent wont cant couldnt wouldnt shouldnt hasnt havent hadnt
     saying telling explaining knowing thinking hold holds holding held
     reporter reporters journalist journalists press media
     whether need needs since yet anything everything something along well shall may
-    might must morning afternoon evening yesterday tomorrow define defined definition
-    known compare compared comparison connected connection
+    might must morning afternoon evening yesterday tomorrow
+    known compare compared connected
     reading guy guys dude folks wait whole stuff wise lately else back remember recall anybody
-    receive received receives receiving pro word words
-    man men woman women anywhere somewhere involved involve involvement per
-    apply applied duration individual individuals together inquiry inquiries queries measure
-    measures attach attached among
-    offer offered offers provide provided provides
-    cite cited cites mention mentioned mentions note noted reveal revealed indicate indicated
-    reportedly allegedly apparently supposedly claim claimed claims stated asserted
+    receive received pro
+    man men anywhere somewhere involve involvement per
+    apply applied duration individual together measure
+    attach attached among
+    offer offered provide provides
+    cite
+    reportedly allegedly apparently
     ngl tbh tho bruh lowkey highkey smth sth nah lmao lmfao rofl idk imo imho iirc afaik fyi
     fr rn kinda sorta gonna wanna gotta yall yeah yep yup nope omg wtf ikr anyway anyways
     idea forgot forget remind mind happen wondered ppl n srsly literally
