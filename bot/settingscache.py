@@ -165,9 +165,17 @@ def _folder() -> Path | None:
     return Path(named) if named else default_cache_dir()
 
 
+def _env_file_as_shipped() -> bool:
+    """Whether Settings reads ENV_FILE, as shipped. The tests make it read none, and a
+    snapshot stands for what a start reads; a process that has not imported bot.settings
+    has not changed it."""
+    module = sys.modules.get("bot.settings")
+    return module is None or module.Settings.model_config.get("env_file") == ENV_FILE
+
+
 def _read(key: str, overrides: dict[str, object]) -> SettingsSnapshot | None:
     folder = _folder()
-    if folder is None:
+    if folder is None or not _env_file_as_shipped():
         return None
     try:
         with (folder / f"{_file_name(overrides)}.pickle").open("rb") as f:
@@ -184,11 +192,9 @@ def _write(key: str, settings: Settings, overrides: dict[str, object]) -> None:
 
     from pydantic import SecretStr
 
-    from bot.settings import Settings
-
     folder = settings.index_cache_dir()
-    if folder is None or Settings.model_config.get("env_file") != ENV_FILE:
-        return  # no cache wanted, or settings that read another file (tests do)
+    if folder is None or not _env_file_as_shipped():
+        return
     values: dict[str, Any] = {}
     withheld = set()
     for name in type(settings).model_fields:

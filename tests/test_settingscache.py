@@ -122,13 +122,19 @@ def test_a_damaged_snapshot_means_validating(cache: Path) -> None:
     assert isinstance(load_settings_cached(), SettingsSnapshot)  # and it was written anew
 
 
-def test_settings_that_read_no_env_file_keep_no_snapshot(
+def test_settings_that_read_no_env_file_neither_keep_nor_read_a_snapshot(
     cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # As the test suite's own process does: such values are not what a start would read.
-    monkeypatch.setitem(Settings.model_config, "env_file", None)
+    Path(".env").write_text("BOT_COMMAND_PREFIX=?\n", encoding="utf-8")
     load_settings_cached()
-    assert not _snapshots(cache)
+    # As the test suite's own process does: what a start reads is not what it would.
+    monkeypatch.setitem(Settings.model_config, "env_file", None)
+    ignoring = load_settings_cached()
+    assert isinstance(ignoring, Settings)
+    assert ignoring.command_prefix == "!"
+    monkeypatch.setenv("BOT_COOLDOWN_RATE", "7")
+    load_settings_cached()
+    assert len(_snapshots(cache)) == 1
 
 
 def test_snapshots_do_not_pile_up(cache: Path) -> None:
