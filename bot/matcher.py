@@ -74,6 +74,15 @@ def form_outcome(question: str, analysis: Analysis) -> Outcome | None:
     return None
 
 
+# A word said this many times, and nothing else, asks nothing about it ("chen chen chen").
+SAID_OVER = 3
+
+
+def _said_over(analysis: Analysis) -> bool:
+    terms = analysis.terms
+    return analysis.kind is None and len(terms) >= SAID_OVER and len(set(terms)) == 1
+
+
 # Completions when the caller names no limit: as many as Discord's autocomplete shows
 # (render.CHOICES_MAX, which the cog passes; the core does not import render).
 COMPLETIONS = 25
@@ -119,6 +128,8 @@ class Matcher:
                 )
         if follow_up_form(analysis, named, LIGHT_TERMS) or only_again(words(question), named):
             return self._ask_who(question, analysis)
+        if _said_over(analysis):
+            return self._ask_who(question, analysis)  # "wang wang wang": nothing asked
         early = self._by_form(question, analysis)
         if early is not None:
             return early

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -62,3 +63,9 @@ def test_100k_character_question(matcher: Matcher) -> None:
     assert reply.fact is None
     assert reply.outcome in (Outcome.CLARIFY, Outcome.NOT_IN_ARTICLE)
     assert to_json(reply)["question"] == "chen " * 20_000
+
+
+@pytest.mark.parametrize("name", ["chen", "wang", "oksenberg", "clinton", "beijing"])
+def test_a_word_said_over_and_over_is_never_answered(matcher: Matcher, name: str) -> None:
+    # Whatever the fitted decision makes of it: a rule, not a threshold.
+    assert matcher.answer(f"{name} {name} {name} {name}").fact is None
