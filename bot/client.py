@@ -172,6 +172,11 @@ class _QABotMixin:
         if self._watcher is not None:
             self._watcher.cancel()
         await self._close_gateway()
+        # A READY that arrived just before (a reconnect) leaves discord.py's delayed "ready"
+        # pending; after close it would dispatch on a closed client and log an error.
+        pending_ready = getattr(self._connection, "_ready_task", None)
+        if pending_ready is not None:
+            pending_ready.cancel()
         await self._finish_in_flight(caller)
         await super().close()  # type: ignore[misc]
         if self.question_log is not None:
