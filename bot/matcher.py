@@ -126,10 +126,14 @@ class Matcher:
                 return replace(
                     reply, question=question, read_as=reading.question, reading=reading.note
                 )
-        if follow_up_form(analysis, named, LIGHT_TERMS) or only_again(words(question), named):
+        # A follow-up with nothing to follow, or one word said over ("wang wang wang"):
+        # nothing is asked that could be answered, so ask back.
+        if (
+            follow_up_form(analysis, named, LIGHT_TERMS)
+            or only_again(words(question), named)
+            or _said_over(analysis)
+        ):
             return self._ask_who(question, analysis)
-        if _said_over(analysis):
-            return self._ask_who(question, analysis)  # "wang wang wang": nothing asked
         early = self._by_form(question, analysis)
         if early is not None:
             return early

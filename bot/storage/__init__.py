@@ -52,6 +52,22 @@ class QuestionRow:
     score: float
     latency_ms: float
 
+    def params(self) -> tuple[object, ...]:
+        """The values in the order of both backends' INSERT_QUESTION columns."""
+        return (
+            self.id,
+            self.asked_at,
+            self.surface,
+            self.guild_id,
+            self.channel_id,
+            self.user_hash,
+            self.question,
+            self.outcome,
+            self.fact_id,
+            self.score,
+            self.latency_ms,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class VoteRow:

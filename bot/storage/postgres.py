@@ -172,22 +172,7 @@ class PostgresStore:
             if questions:
                 await conn.executemany(
                     INSERT_QUESTION,
-                    [
-                        (
-                            q.id,
-                            q.asked_at,
-                            q.surface,
-                            q.guild_id,
-                            q.channel_id,
-                            q.user_hash,
-                            q.question,
-                            q.outcome,
-                            q.fact_id,
-                            q.score,
-                            q.latency_ms,
-                        )
-                        for q in questions
-                    ],
+                    [q.params() for q in questions],
                 )
             if votes:
                 await conn.executemany(

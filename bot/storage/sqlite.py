@@ -144,22 +144,7 @@ class SqliteStore:
         try:
             await db.executemany(
                 INSERT_QUESTION,
-                [
-                    (
-                        q.id,
-                        q.asked_at,
-                        q.surface,
-                        q.guild_id,
-                        q.channel_id,
-                        q.user_hash,
-                        q.question,
-                        q.outcome,
-                        q.fact_id,
-                        q.score,
-                        q.latency_ms,
-                    )
-                    for q in questions
-                ],
+                [q.params() for q in questions],
             )
             await db.executemany(
                 UPSERT_VOTE,
