@@ -44,6 +44,18 @@ ADMIN_PERMISSIONS = str(1 << 3 | 1 << 5 | 1 << 10 | 1 << 11 | 1 << 14 | 1 << 16)
 MEMBER_PERMISSIONS = str(1 << 10 | 1 << 11 | 1 << 14 | 1 << 16)  # view, send, embed, history
 INTERACTION_DEADLINE = 3.0  # seconds Discord waits for an interaction's first response
 
+# A bot token of the right shape, which only the fake accepts.
+TOKEN = "MTk4NjIyNDgzNDcxOTI1MjQ4.fake.token-value"
+# `python -c LAUNCH API_BASE GATEWAY ARGS...`: the real CLI, with only Discord's addresses
+# pointed at a fake.
+LAUNCH = (
+    "import sys, yarl, discord.http, discord.gateway\n"
+    "discord.http.Route.BASE = sys.argv[1]\n"
+    "discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(sys.argv[2])\n"
+    "from bot.cli import main\n"
+    "sys.exit(main(sys.argv[3:]))\n"
+)
+
 # Requests that create or edit a message, and so could ping someone.
 MESSAGE_ROUTES = (
     ("POST", re.compile(r"/channels/\d+/messages")),

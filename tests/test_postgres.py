@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import secrets
 import signal
 import subprocess
@@ -25,8 +24,8 @@ from bot.questionlog import Asked, QuestionLog, hash_user
 from bot.settings import Settings
 from bot.storage import SCHEMA_VERSION, hide_password
 from bot.storage.postgres import MIGRATIONS, PostgresStore
-from tests.conftest import Harness, make_settings
-from tests.fakediscord import FakeDiscord
+from tests.conftest import Harness, clean_env, make_settings
+from tests.fakediscord import LAUNCH, TOKEN, FakeDiscord
 from tests.pgserver import PgServer, start_server
 from tests.test_discord import is_callback, mention
 
@@ -58,18 +57,13 @@ async def fetch(url: str, sql: str, *args: Any) -> list[tuple[Any, ...]]:
         await conn.close()
 
 
-def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DISCORD_"))}
-    return {**env, **extra}
-
-
 def cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         capture_output=True,
         text=True,
         cwd=Path.cwd(),  # the test's own folder: no .env there
-        env=_env(**env),
+        env=clean_env(**env),
         timeout=120,
         check=False,
     )
@@ -166,7 +160,7 @@ async def test_retention_deletes_old_questions_and_their_votes(
 
 def test_four_processes_log_40_questions_and_the_report_counts_40(pg_url: str) -> None:
     """The issue's bar, through the real CLI, on a database none of them created yet."""
-    env = _env(BOT_DB_URL=pg_url)
+    env = clean_env(BOT_DB_URL=pg_url)
     procs = [
         subprocess.Popen(
             [
@@ -283,16 +277,6 @@ class TestBotOnPostgres:
         assert "wrong" not in lines[0]  # the password is never logged
 
 
-LAUNCH = (
-    "import sys, yarl, discord.http, discord.gateway\n"
-    "discord.http.Route.BASE = sys.argv[1]\n"
-    "discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(sys.argv[2])\n"
-    "from bot.cli import main\n"
-    "sys.exit(main(sys.argv[3:]))\n"
-)
-TOKEN = "MTk4NjIyNDgzNDcxOTI1MjQ4.fake.token-value"
-
-
 @pytest.fixture
 async def two_fakes() -> AsyncIterator[list[FakeDiscord]]:
     fakes = [FakeDiscord(), FakeDiscord()]
@@ -311,7 +295,7 @@ async def test_two_shard_processes_log_into_one_database_and_report_both(
     questions = (["how old is chen", "who is tom ross"], ["what is mfn", "who is wang juntao"])
     procs = []
     for shard, fake in enumerate(two_fakes):
-        env = _env(
+        env = clean_env(
             DISCORD_TOKEN=TOKEN,
             BOT_DB_URL=pg_url,
             BOT_SHARD_COUNT="2",

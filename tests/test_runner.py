@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import socket
 import sys
@@ -13,25 +12,14 @@ import pytest
 
 from bot.loader import FactBaseError, load_factbase
 from bot.runner import BAD_TOKEN, NO_TOKEN
-from tests.fakediscord import APP_ID, FakeDiscord
+from tests.conftest import clean_env
+from tests.fakediscord import APP_ID, LAUNCH, TOKEN, FakeDiscord
 
 ROOT = Path(__file__).parent.parent
-TOKEN = "MTk4NjIyNDgzNDcxOTI1MjQ4.fake.token-value"
-
-# The real CLI, with only Discord's addresses pointed at the fake.
-LAUNCH = (
-    "import sys, yarl, discord.http, discord.gateway\n"
-    "discord.http.Route.BASE = sys.argv[1]\n"
-    "discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(sys.argv[2])\n"
-    "from bot.cli import main\n"
-    "sys.exit(main(sys.argv[3:]))\n"
-)
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DISCORD_"))}
-    env["BOT_DB_PATH"] = str(tmp_path / "q.sqlite3")
-    return {**env, **extra}
+    return clean_env(BOT_DB_PATH=str(tmp_path / "q.sqlite3"), **extra)
 
 
 async def _launch(
