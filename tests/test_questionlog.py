@@ -21,6 +21,7 @@ from bot.questionlog import Asked, QuestionLog, hash_user
 from bot.reply import Outcome, Reply
 from bot.storage import SCHEMA_VERSION
 from bot.storage.sqlite import MIGRATIONS, SqliteStore
+from tests.conftest import clean_env
 
 
 async def _open(path: Path, salt: str | None = "test-salt", **kw: object) -> QuestionLog:
@@ -28,10 +29,6 @@ async def _open(path: Path, salt: str | None = "test-salt", **kw: object) -> Que
     qlog = QuestionLog(SqliteStore(path, busy_timeout=0.05), salt, **kw)  # type: ignore[arg-type]
     assert await qlog.open()
     return qlog
-
-
-def _env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DISCORD_"))}
 
 
 def _rows(
@@ -281,7 +278,7 @@ def test_four_processes_starting_together_on_a_new_log_lose_no_row(tmp_path: Pat
         subprocess.Popen(
             [sys.executable, "-c", STARTING_TOGETHER, str(tmp_path), str(me)],
             cwd=tmp_path,  # no .env here
-            env=_env(),
+            env=clean_env(),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -378,7 +375,7 @@ def test_process_killed_while_writing_leaves_a_database_that_opens_and_reports(
     proc = subprocess.Popen(
         [sys.executable, "-c", KILLED_WRITER, str(db)],
         cwd=tmp_path,  # no .env here
-        env=_env(),
+        env=clean_env(),
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -392,7 +389,7 @@ def test_process_killed_while_writing_leaves_a_database_that_opens_and_reports(
     out = subprocess.run(
         [sys.executable, "-m", "bot", "report", "--json"],
         cwd=tmp_path,  # no .env here
-        env={**_env(), "BOT_DB_PATH": str(db)},
+        env={**clean_env(), "BOT_DB_PATH": str(db)},
         capture_output=True,
         text=True,
         check=False,

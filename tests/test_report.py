@@ -16,7 +16,7 @@ import pytest
 from bot.matcher import Matcher
 from bot.questionlog import Asked, QuestionLog, Row
 from bot.report import build_report, group_questions, parse_since, to_text
-from tests.conftest import run
+from tests.conftest import run, run_bytes
 
 
 def test_near_duplicate_questions_are_grouped() -> None:
@@ -194,31 +194,19 @@ def test_blank_questions_are_not_logged(tmp_path: Path) -> None:
     assert report["total"] == 1
 
 
-def _bytes_cli(tmp_path: Path, *args: str | bytes, stdin: bytes, **env: str):  # type: ignore[no-untyped-def]
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DISCORD_"))}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        input=stdin,
-        capture_output=True,
-        cwd=Path.cwd(),  # the test's own folder: no .env there
-        env={**base, "BOT_DB_PATH": str(tmp_path / "q.sqlite3"), **env},
-        timeout=120,
-        check=False,
-    )
-
-
 @pytest.mark.parametrize("locale", ["C", "C.UTF-8"])  # stdin decoded leniently, or strictly
 def test_undecodable_bytes_with_logging_on_are_answered_and_logged(
     tmp_path: Path, locale: str
 ) -> None:
+    log = str(tmp_path / "q.sqlite3")
     bad = b"who is chen \xff\xfe\x00ziming\r\n"
-    chat = _bytes_cli(tmp_path, "chat", stdin=bad + b"how old is chen\nquit\n", LC_ALL=locale)
+    chat = run_bytes("chat", stdin=bad + b"how old is chen\nquit\n", BOT_DB_PATH=log, LC_ALL=locale)
     assert chat.returncode == 0, chat.stderr
     assert b"Chen Ziming is 41." in chat.stdout  # the question after the bad one is answered
     assert chat.stderr == b""
-    ask = _bytes_cli(tmp_path, "ask", "--log", "-", stdin=bad, LC_ALL=locale)
+    ask = run_bytes("ask", "--log", "-", stdin=bad, BOT_DB_PATH=log, LC_ALL=locale)
     assert ask.returncode == 0, ask.stderr
-    argv = _bytes_cli(tmp_path, "ask", "--log", b"chen \xff", stdin=b"", LC_ALL=locale)
+    argv = run_bytes("ask", "--log", b"chen \xff", stdin=b"", BOT_DB_PATH=log, LC_ALL=locale)
     assert argv.returncode == 0, argv.stderr
     report = json.loads(_cli(tmp_path, "report", "--json").stdout)
     assert report["total"] == 4
