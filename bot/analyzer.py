@@ -148,6 +148,23 @@ class Analyzer:
             i -= 1
         return word_stem
 
+    def _join_particles(self, surface: list[str]) -> list[str]:
+        """The words with a phrasal verb's particle moved back beside its verb ("let Chen
+        go" -> "let go Chen", "locked him up" -> "locked up him"), so the synonym table's
+        two-word phrase is recognised."""
+        out = list(surface)
+        for i in range(len(out) - 2):
+            verb = stem(out[i])
+            if out[i] in STOP_WORDS and out[i] not in _PHRASAL_VERBS:
+                continue
+            for j in range(i + 2, min(i + 2 + _PARTICLE_GAP, len(out))):
+                if out[j] in _NOT_AN_OBJECT:
+                    break
+                if (verb, stem(out[j])) in self._phrases:
+                    out.insert(i + 1, out.pop(j))
+                    break
+        return out
+
     def _full_year(self, word: str) -> str:
         """ "in 92" means 1992 when the facts know the year."""
         if len(word) == 2 and word.isdigit() and (year := "19" + word) in self._known:
@@ -166,7 +183,8 @@ class Analyzer:
         if len(raw) > 1 and raw[0] in _IMPERATIVES:
             rest = raw[2:] if raw[1] in ("me", "us") else raw[1:]
             raw = rest if rest and rest[0] in WH_WORDS else [_IMPERATIVES[raw[0]], *rest]
-        surface = [self.correct(w) for w in raw] if fix_typos else raw
+        typed = [self.correct(w) for w in raw] if fix_typos else raw
+        surface = self._join_particles(typed)  # for the terms; the words keep their order
         stems = [stem(w) for w in surface]
         kind = _kind(surface)
         raw_kind = _kind(raw)  # the skips below read the words as typed
@@ -202,7 +220,7 @@ class Analyzer:
                         term = self._known_stem(stems[i]) if fix_typos else stems[i]
                         terms.append(self._phrases.get((term,), term))
                 i += 1
-        return Analysis(tuple(terms), kind, tuple(surface))
+        return Analysis(tuple(terms), kind, tuple(typed))
 
 
 def _unknown_adverb(word: str, known: frozenset[str]) -> bool:
@@ -210,6 +228,17 @@ def _unknown_adverb(word: str, known: frozenset[str]) -> bool:
     # subject, so they must not make the bot refuse.
     base = word[:-2]  # "complete"-ly; "family" (fami-) is no adverb
     return word.endswith("ly") and len(base) >= 5 and base[-1] not in "aiouy" and word not in known
+
+
+# A phrasal verb's object sits between it and its particle ("let the two men go"): up to
+# three words, none of them a word that starts a new clause or phrase.
+_PARTICLE_GAP = 3
+_NOT_AN_OBJECT = frozenset(
+    "to and or but that which who whom when where why how if because so than as in on at"
+    " for with of from by into about after before during".split()
+)
+# Verbs the stop-word list holds that still make a phrase with a particle ("let ... go").
+_PHRASAL_VERBS = frozenset("let set put".split())
 
 
 _HAPPEN = frozenset({"happen", "happens", "happened", "happening"})

@@ -59,3 +59,32 @@ def test_a_variant_sharing_a_stem_with_another_entry_matches_only_as_written(
     # "authorities" (the government) and "author" (who wrote it) share the stem "author".
     assert matcher.analyzer.analyze("the authorities").terms == ("govern",)
     assert matcher.analyzer.analyze("who is the author").terms == ("author",)
+
+
+@pytest.mark.parametrize(
+    ("split", "phrase"),
+    [
+        ("why did they let chen go", "let go"),
+        ("how long did they lock chen up", "locked up"),
+        ("when did beijing let the two men out", "let out"),
+        ("did they shut the journal down", "shut down"),
+    ],
+)
+def test_a_phrasal_verb_split_by_its_object_reads_as_the_phrase(
+    matcher: Matcher, split: str, phrase: str
+) -> None:
+    # "let ... go" is the synonym table's "let go": the object between must not hide it.
+    (term,) = matcher.analyzer.analyze(phrase).terms
+    assert term in matcher.analyzer.analyze(split).terms
+
+
+def test_a_particle_past_a_clause_word_is_no_phrase(matcher: Matcher) -> None:
+    # "let Clinton decide to go" lets nobody go: "to" starts another verb's phrase.
+    release = matcher.analyzer.analyze("let go").terms[0]
+    assert release not in matcher.analyzer.analyze("would they let clinton decide to go").terms
+    assert release in matcher.analyzer.analyze("would they let clinton go").terms
+
+
+def test_the_words_keep_the_order_they_were_typed_in(matcher: Matcher) -> None:
+    # The reply quotes how it read a follow-up from these words.
+    assert matcher.analyzer.analyze("why'd they let him go").words[-2:] == ("him", "go")
