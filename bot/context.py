@@ -184,6 +184,19 @@ def read(
     return Reading(text, note)
 
 
+def in_context(question: str, analysis: Analysis, topic: Topic) -> Reading | None:
+    """A question that stands alone, read with what the conversation is about added:
+    the person it was about, or else the last question."""
+    ws = analysis.words
+    subject = _subject(topic)
+    extra = list(words(" ".join(subject))) or _without_kind(words(topic.question))
+    added = [w for w in dict.fromkeys(extra) if w not in ws]
+    if not added:
+        return None
+    text = " ".join([*ws, *added])
+    return Reading(text, f"reading it as \u201c{text}\u201d")
+
+
 _WH = frozenset({"who", "what", "when", "where", "why", "how", "which", "whom", "whose"})
 _HOW_WHAT = frozenset({"long", "old", "many", "much", "often", "soon", "far"})
 

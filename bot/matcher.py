@@ -26,6 +26,7 @@ from bot.context import (
     People,
     Topic,
     follow_up_form,
+    in_context,
     names_only,
     only_again,
     read,
@@ -138,7 +139,18 @@ class Matcher:
         if early is not None:
             return early
         ranking = self.ranker.rank(analysis)
-        return self._reply(question, ranking, self.decision.explain(ranking))
+        reply = self._reply(question, ranking, self.decision.explain(ranking))
+        if topic is not None and reply.outcome is Outcome.CLARIFY and not named:
+            # "when's the decision due?" in a talk about the trade benefits: unsure alone,
+            # it may be sure about what the talk is about.
+            reading = in_context(question, analysis, topic)
+            if reading is not None:
+                again = self.answer(reading.question)
+                if again.fact is not None:
+                    return replace(
+                        again, question=question, read_as=reading.question, reading=reading.note
+                    )
+        return reply
 
     def converse(self, question: str, conversations: Conversations, key: Hashable) -> Reply:
         """Answer within a conversation, and remember what it is about now."""
