@@ -149,16 +149,16 @@ def test_memory_forgets_after_silence_and_keeps_a_bound() -> None:
 
 
 def test_a_question_unsure_alone_is_read_with_the_topic(matcher: Matcher) -> None:
-    # Alone, "how long would a renewal last?" is asked back; after the executive order it
-    # is about that, and the reply says how it was read.
-    question = "how long would a renewal last?"
+    # Alone, "who criticized the missions?" is asked back (which missions?); after Bush's
+    # envoys it is about theirs, and the reply says how it was read.
+    question = "who criticized the missions?"
     assert matcher.answer(question).outcome is Outcome.CLARIFY
     conversations = Conversations()
-    matcher.converse("when did clinton sign the executive order?", conversations, 1)
+    matcher.converse("who did bush send to beijing?", conversations, 1)
     reply = matcher.converse(question, conversations, 1)
     assert reply.fact is not None
-    assert reply.fact.id == "renewal-another-year"
+    assert reply.fact.id == "lord-fawning"
     assert reply.read_as is not None
-    assert "clinton" in reply.read_as.lower()
+    assert "bush" in reply.read_as.lower()
     assert reply.reading is not None
     assert reply.reading.startswith("reading it as")
