@@ -174,7 +174,10 @@ def read(
         # "who was released today?" answered with Chen: "why?" is why *Chen* was released.
         # "on what charges?" asks its own thing: of the last question only the subject
         # (the rest of it would win the ranking back for the last fact).
-        base = [] if content and subject else _without_kind(words(topic.question))
+        # "when did it stop publishing?" after "what is Beijing Spring?": "it" is the
+        # thing the last question asked about, not its person.
+        thing = bool(set(ws) & _THING) and not replaced
+        base = [] if content and subject and not thing else _without_kind(words(topic.question))
         base += list(words(" ".join(subject)))
         rewritten += [w for w in dict.fromkeys(base) if w not in rewritten]
     text = " ".join(rewritten)

@@ -162,3 +162,14 @@ def test_a_question_unsure_alone_is_read_with_the_topic(matcher: Matcher) -> Non
     assert "bush" in reply.read_as.lower()
     assert reply.reading is not None
     assert reply.reading.startswith("reading it as")
+
+
+def test_it_is_the_thing_the_last_question_asked_about(matcher: Matcher) -> None:
+    # "it" is Beijing Spring, not Chen (the person of the answer about it).
+    conversations = Conversations()
+    matcher.converse("what is beijing spring?", conversations, 1)
+    reply = matcher.converse("when did it stop publishing?", conversations, 1)
+    assert reply.read_as is not None
+    assert "beijing spring" in reply.read_as
+    assert reply.fact is not None
+    assert reply.fact.id.startswith("beijing-spring")
