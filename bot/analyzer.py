@@ -160,7 +160,7 @@ class Analyzer:
             for j in range(i + 2, min(i + 2 + _PARTICLE_GAP, len(out))):
                 if out[j] in _NOT_AN_OBJECT:
                     break
-                if (verb, stem(out[j])) in self._phrases:
+                if out[j] in _PARTICLES and (verb, stem(out[j])) in self._phrases:
                     out.insert(i + 1, out.pop(j))
                     break
         return out
@@ -237,6 +237,8 @@ _NOT_AN_OBJECT = frozenset(
     "to and or but that which who whom when where why how if because so than as in on at"
     " for with of from by into about after before during".split()
 )
+# What ends a phrasal verb: "let ... go", "lock ... up", "set ... free".
+_PARTICLES = frozenset("up out down off away back over free loose go".split())
 # Verbs the stop-word list holds that still make a phrase with a particle ("let ... go").
 _PHRASAL_VERBS = frozenset("let set put".split())
 

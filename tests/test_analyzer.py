@@ -85,6 +85,12 @@ def test_a_particle_past_a_clause_word_is_no_phrase(matcher: Matcher) -> None:
     assert release in matcher.analyzer.analyze("would they let clinton go").terms
 
 
+def test_only_a_particle_is_moved_beside_its_verb(matcher: Matcher) -> None:
+    # "release the dissidents" is no "released dissident" (Chen): "dissidents" is no particle.
+    terms = matcher.analyzer.analyze("why did china release the dissidents").terms
+    assert matcher.analyzer.analyze("dissidents").terms[0] in terms
+
+
 def test_the_words_keep_the_order_they_were_typed_in(matcher: Matcher) -> None:
     # The reply quotes how it read a follow-up from these words.
     assert matcher.analyzer.analyze("why'd they let him go").words[-2:] == ("him", "go")

@@ -40,6 +40,8 @@ def _fact_id(matcher: Matcher, question: str) -> str | None:
         ("who is the author", "article-publication"),  # not "the authorities"
         ("chen first arrest year", "chen-first-jailed"),  # keywords asking for a date
         ("what did clinton accuse bush of in 92", "coddling-dictators"),  # '92 is 1992
+        ("how old is the freed dissident", "chen-age"),  # described, not named
+        ("who did the previous president send to beijing", "bush-envoys"),
     ],
 )
 def test_answers_what_people_type(matcher: Matcher, question: str, fact_id: str) -> None:
