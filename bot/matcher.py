@@ -52,7 +52,8 @@ _ASKS_FOR_ME = re.compile(
     r"|^(?:what|whats) (?:is |are )?(?:a|an) \w+$"
     r"|^(?:please )?(?:can|could|would|will) (?:you|u) (?:please )?"
     r"(?!please|tell|explain|summari[sz]e|show|give|say|describe|list|let|state|name|identify|define"
-    r"|quote|provide|outline|remind|help)\w+"
+    r"|quote|provide|outline|remind|help|mind|possibly|maybe|kindly|just|know|happen|recall"
+    r"|remember|confirm|clarify|check|elaborate)\w+"
 )
 
 

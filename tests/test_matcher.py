@@ -41,6 +41,8 @@ def _fact_id(matcher: Matcher, question: str) -> str | None:
         ("chen first arrest year", "chen-first-jailed"),  # keywords asking for a date
         ("what did clinton accuse bush of in 92", "coddling-dictators"),  # '92 is 1992
         ("how old is the freed dissident", "chen-age"),  # described, not named
+        ("would you mind telling me what chen was charged with", "chen-charges"),  # polite
+        ("hm so when did chen get out", "release-when"),  # "got out" is released
         ("who did the previous president send to beijing", "bush-envoys"),
     ],
 )
