@@ -43,6 +43,8 @@ def _fact_id(matcher: Matcher, question: str) -> str | None:
         ("how old is the freed dissident", "chen-age"),  # described, not named
         ("would you mind telling me what chen was charged with", "chen-charges"),  # polite
         ("hm so when did chen get out", "release-when"),  # "got out" is released
+        ("when's the decision due", "decision-deadline"),  # due: a deadline
+        ("was chen's release due to american pressure", "release-us-pressure"),  # due to
         ("who did the previous president send to beijing", "bush-envoys"),
     ],
 )
