@@ -29,6 +29,7 @@ PRONOUNS = _SINGULAR | _POSSESSIVE | _PLURAL
 # "and Wang?", "what about Oksenberg", "how about the other one": the same question again.
 _AGAIN = (("and",), ("what", "about"), ("how", "about"), ("same", "for"), ("what", "of"))
 _OTHER = frozenset({"other", "another"})
+_THAT = frozenset({"that", "this"})
 _OTHER_NOUNS = frozenset({"one", "guy", "person", "dude", "fellow", "the"})
 RESET_WORDS = frozenset({"reset", "new topic", "start over", "new question", "forget it"})
 # A thing-pronoun question with at most this many content terms needs what came before:
@@ -45,6 +46,7 @@ class Topic:
     people: tuple[str, ...]  # the people of the answered fact
     named: tuple[str, ...]  # the people the question itself named
     asked_who: bool  # the question asked who: its answer is a person it did not name
+    answer: str = ""  # what the bot answered
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +180,10 @@ def read(
         # thing the last question asked about, not its person.
         thing = bool(set(ws) & _THING) and not replaced
         base = [] if content and subject and not thing else _without_kind(words(topic.question))
+        if analysis.kind == "outcome" and _THAT & set(ws) and topic.answer:
+            # "what happened to him after that?": a consequence of what the last answer
+            # said. ("why did they do that?" asks about the last question's event.)
+            base = [*_without_kind(words(topic.question)), *words(topic.answer)]
         base += list(words(" ".join(subject)))
         rewritten += [w for w in dict.fromkeys(base) if w not in rewritten]
     text = " ".join(rewritten)

@@ -174,7 +174,7 @@ class Matcher:
         # "who are Brzezinski and Oksenberg?" is answered about them; "who did Bush send?"
         # with someone it did not name.
         asked_who = analysis.kind == "who" and not names_only(analysis, named, LIGHT_TERMS)
-        return Topic(asked, reply.fact.id, reply.fact.people, named, asked_who)
+        return Topic(asked, reply.fact.id, reply.fact.people, named, asked_who, reply.fact.answer)
 
     def _leans_on_context(self, analysis: Analysis, named: tuple[str, ...]) -> bool:
         content = [t for t in analysis.terms if t not in LIGHT_TERMS]

@@ -173,3 +173,19 @@ def test_it_is_the_thing_the_last_question_asked_about(matcher: Matcher) -> None
     assert "beijing spring" in reply.read_as
     assert reply.fact is not None
     assert reply.fact.id.startswith("beijing-spring")
+
+
+def test_what_happened_after_that_follows_the_last_answer(matcher: Matcher) -> None:
+    # "that" is the 1976 speech the last answer told of; what followed was a jail term.
+    asked = talk(
+        matcher,
+        "how did chen's career as a dissident start?",
+        "what happened to him after that?",
+    )
+    assert asked == ["chen-career-start", "chen-first-jailed"]
+
+
+def test_why_did_they_do_that_asks_about_the_last_question(matcher: Matcher) -> None:
+    # "that" is the release just asked about, not the whole of the answer's sentence.
+    asked = talk(matcher, "who was released today?", "why did they do that?")
+    assert asked == ["chen-released", "release-reason"]
