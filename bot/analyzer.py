@@ -154,13 +154,13 @@ class Analyzer:
         two-word phrase is recognised."""
         out = list(surface)
         for i in range(len(out) - 2):
-            verb = stem(out[i])
             if out[i] in STOP_WORDS and out[i] not in _PHRASAL_VERBS:
                 continue
             for j in range(i + 2, min(i + 2 + _PARTICLE_GAP, len(out))):
                 if out[j] in _NOT_AN_OBJECT:
                     break
-                if out[j] in _PARTICLES and (verb, stem(out[j])) in self._phrases:
+                # Stemmed only once a particle is found: most questions have none.
+                if out[j] in _PARTICLES and (stem(out[i]), stem(out[j])) in self._phrases:
                     out.insert(i + 1, out.pop(j))
                     break
         return out

@@ -179,13 +179,13 @@ def read(
         # "when did it stop publishing?" after "what is Beijing Spring?": "it" is the
         # thing the last question asked about, not its person.
         thing = bool(set(ws) & _THING) and not replaced
-        base = [] if content and subject and not thing else _without_kind(words(topic.question))
+        last = _without_kind(words(topic.question))
+        base = [] if content and subject and not thing else last
         if analysis.kind == "outcome" and _THAT & set(ws) and topic.answer:
             # "what happened to him after that?": a consequence of what the last answer
             # said. ("why did they do that?" asks about the last question's event.)
-            base = [*_without_kind(words(topic.question)), *words(topic.answer)]
-        base += list(words(" ".join(subject)))
-        rewritten += [w for w in dict.fromkeys(base) if w not in rewritten]
+            base = [*last, *words(topic.answer)]
+        rewritten = _adding(rewritten, [*base, *words(" ".join(subject))])
     text = " ".join(rewritten)
     # The person is what a reader checks; what is added from the last question is context.
     pronoun_note = f"reading \u201c{replaced[0]}\u201d as {_join(people)}" if replaced else ""
@@ -196,14 +196,18 @@ def read(
 def in_context(question: str, analysis: Analysis, topic: Topic) -> Reading | None:
     """A question that stands alone, read with what the conversation is about added:
     the person it was about, or else the last question."""
-    ws = analysis.words
-    subject = _subject(topic)
-    extra = list(words(" ".join(subject))) or _without_kind(words(topic.question))
-    added = [w for w in dict.fromkeys(extra) if w not in ws]
-    if not added:
+    ws = list(analysis.words)
+    extra = words(" ".join(_subject(topic))) or _without_kind(words(topic.question))
+    read_as = _adding(ws, extra)
+    if read_as == ws:
         return None
-    text = " ".join([*ws, *added])
+    text = " ".join(read_as)
     return Reading(text, f"reading it as \u201c{text}\u201d")
+
+
+def _adding(ws: list[str], extra: Iterable[str]) -> list[str]:
+    """The words with those of `extra` they lack added at the end, each once."""
+    return [*ws, *(w for w in dict.fromkeys(extra) if w not in ws)]
 
 
 _WH = frozenset({"who", "what", "when", "where", "why", "how", "which", "whom", "whose"})

@@ -6,7 +6,7 @@ import pytest
 
 from bot.context import Conversations
 from bot.matcher import Matcher
-from bot.reply import Outcome, to_json, to_text
+from bot.reply import Outcome, Reply, to_json, to_text
 
 
 def talk(matcher: Matcher, *questions: str, key: object = "me") -> list[str | None]:
@@ -17,6 +17,13 @@ def talk(matcher: Matcher, *questions: str, key: object = "me") -> list[str | No
     ]
 
 
+def follow_up(matcher: Matcher, first: str, then: str) -> Reply:
+    """The reply to `then`, asked right after `first` in one conversation."""
+    conversations = Conversations()
+    matcher.converse(first, conversations, 1)
+    return matcher.converse(then, conversations, 1)
+
+
 def test_a_pronoun_means_the_person_just_answered(matcher: Matcher) -> None:
     assert talk(matcher, "who was released today?", "how old is he?") == [
         "chen-released",
@@ -25,9 +32,7 @@ def test_a_pronoun_means_the_person_just_answered(matcher: Matcher) -> None:
 
 
 def test_the_reply_says_how_it_read_the_follow_up(matcher: Matcher) -> None:
-    conversations = Conversations()
-    matcher.converse("what illness does wang juntao have?", conversations, 1)
-    reply = matcher.converse("where did he go?", conversations, 1)
+    reply = follow_up(matcher, "what illness does wang juntao have?", "where did he go?")
     assert reply.fact is not None
     assert reply.fact.id == "wang-travel"
     assert reply.reading == "reading \u201che\u201d as Wang Juntao"
@@ -77,9 +82,9 @@ def test_a_follow_up_with_no_context_is_never_answered(matcher: Matcher, questio
 
 def test_they_after_who_are_x_and_y_means_x_and_y(matcher: Matcher) -> None:
     # "who are X and Y?" is answered about them, not about someone else the fact names.
-    conversations = Conversations()
-    matcher.converse("who are zbigniew brzezinski and michel oksenberg?", conversations, 1)
-    reply = matcher.converse("when do they land", conversations, 1)
+    reply = follow_up(
+        matcher, "who are zbigniew brzezinski and michel oksenberg?", "when do they land"
+    )
     assert reply.read_as is not None
     assert "Oksenberg" in reply.read_as
     assert "Carter" not in reply.read_as
@@ -87,9 +92,7 @@ def test_they_after_who_are_x_and_y_means_x_and_y(matcher: Matcher) -> None:
 
 def test_they_beside_he_is_someone_else(matcher: Matcher) -> None:
     # "why'd they let him go?": he is Chen; they are the ones who let him go.
-    conversations = Conversations()
-    matcher.converse("who was released today?", conversations, 1)
-    reply = matcher.converse("why'd they let him go?", conversations, 1)
+    reply = follow_up(matcher, "who was released today?", "why'd they let him go?")
     assert reply.read_as is not None
     assert reply.read_as.startswith("why they let Chen Ziming go")
 
@@ -153,9 +156,7 @@ def test_a_question_unsure_alone_is_read_with_the_topic(matcher: Matcher) -> Non
     # envoys it is about theirs, and the reply says how it was read.
     question = "who criticized the missions?"
     assert matcher.answer(question).outcome is Outcome.CLARIFY
-    conversations = Conversations()
-    matcher.converse("who did bush send to beijing?", conversations, 1)
-    reply = matcher.converse(question, conversations, 1)
+    reply = follow_up(matcher, "who did bush send to beijing?", question)
     assert reply.fact is not None
     assert reply.fact.id == "lord-fawning"
     assert reply.read_as is not None
@@ -166,9 +167,7 @@ def test_a_question_unsure_alone_is_read_with_the_topic(matcher: Matcher) -> Non
 
 def test_it_is_the_thing_the_last_question_asked_about(matcher: Matcher) -> None:
     # "it" is Beijing Spring, not Chen (the person of the answer about it).
-    conversations = Conversations()
-    matcher.converse("what is beijing spring?", conversations, 1)
-    reply = matcher.converse("when did it stop publishing?", conversations, 1)
+    reply = follow_up(matcher, "what is beijing spring?", "when did it stop publishing?")
     assert reply.read_as is not None
     assert "beijing spring" in reply.read_as
     assert reply.fact is not None
