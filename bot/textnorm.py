@@ -95,7 +95,7 @@ STOP_WORDS = (
     honestly seriously totally super pretty quite rather still already
     respect ongoing prior preceding stay example objective objectives
     confused sudden suddenly actual real upon suggest suggests intend intended
-    hm hmmm ah ahh oh ooh eh meh huh welp aight
+    hm hmmm ah ahh oh ooh eh meh huh welp aight w lost
     """.split()
     )
     - WH_WORDS

@@ -46,6 +46,9 @@ def _fact_id(matcher: Matcher, question: str) -> str | None:
         ("when's the decision due", "decision-deadline"),  # due: a deadline
         ("was chen's release due to american pressure", "release-us-pressure"),  # due to
         ("who did the previous president send to beijing", "bush-envoys"),
+        ("when wang is going out from the prison?", "wang-release-date"),  # learner
+        ("wait what did clinton say bush was doing w china in 92", "coddling-dictators"),
+        ("How does the article characterize Chen's role in the 1989 protests?", "chen-black-hand"),
     ],
 )
 def test_answers_what_people_type(matcher: Matcher, question: str, fact_id: str) -> None:
