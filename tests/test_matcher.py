@@ -47,8 +47,12 @@ def _fact_id(matcher: Matcher, question: str) -> str | None:
         ("was chen's release due to american pressure", "release-us-pressure"),  # due to
         ("who did the previous president send to beijing", "bush-envoys"),
         ("when wang is going out from the prison?", "wang-release-date"),  # learner
+        # The article's people and facts as a paraphrase describes them.
+        ("what sickness did the other dissident have?", "wang-illness"),
+        ("what did the asia diplomat call bush's envoys", "lord-fawning"),
+        ("what physical problems does the freed man have", "chen-health"),
         ("wait what did clinton say bush was doing w china in 92", "coddling-dictators"),
-        ("How does the article characterize Chen's role in the 1989 protests?", "chen-black-hand"),
+        ("how did beijing characterize chen's role in 1989", "ringleaders"),
     ],
 )
 def test_answers_what_people_type(matcher: Matcher, question: str, fact_id: str) -> None:
