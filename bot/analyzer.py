@@ -77,6 +77,7 @@ class Analyzer:
         synonyms: Mapping[str, Iterable[str]],
         vocabulary: Iterable[str],
         is_word: Callable[[str], bool] = lambda word: False,
+        names: Iterable[str] = (),
     ) -> None:
         fact_words = {w for text in vocabulary for w in words(text)}
         known = fact_words | {w for vs in synonyms.values() for v in vs for w in words(v)}
@@ -109,6 +110,8 @@ class Analyzer:
             self._phrases[key] = target
             self._longest[key[0]] = max(self._longest.get(key[0], 0), len(key))
         self._known = frozenset(known)
+        # The stems of the article's people's names, so a title before one is dropped.
+        self._names = frozenset(stem(w) for name in names for w in words(name))
         self._is_word = is_word  # a real word is never a typo, even one letter off a fact word
         self._stems = sorted({stem(w) for w in known if len(w) >= _MIN_PREFIX})
         # Typos rarely hit the first letter, and bucketing keeps the fuzzy search small.
@@ -220,7 +223,16 @@ class Analyzer:
                         term = self._known_stem(stems[i]) if fix_typos else stems[i]
                         terms.append(self._phrases.get((term,), term))
                 i += 1
-        return Analysis(tuple(terms), kind, tuple(typed))
+        return Analysis(self._untitled(terms), kind, tuple(typed))
+
+    def _untitled(self, terms: list[str]) -> tuple[str, ...]:
+        """The terms without a title directly before a name: "President Bush" asks about
+        Bush, and "president" would otherwise weigh as a subject the fact never mentions."""
+        return tuple(
+            t
+            for i, t in enumerate(terms)
+            if not (t in _TITLES and i + 1 < len(terms) and terms[i + 1] in self._names)
+        )
 
 
 def _unknown_adverb(word: str, known: frozenset[str]) -> bool:
@@ -229,6 +241,9 @@ def _unknown_adverb(word: str, known: frozenset[str]) -> bool:
     base = word[:-2]  # "complete"-ly; "family" (fami-) is no adverb
     return word.endswith("ly") and len(base) >= 5 and base[-1] not in "aiouy" and word not in known
 
+
+# Titles that name no subject of their own when a name follows ("President Clinton").
+_TITLES = frozenset(stem(w) for w in "president mr mrs ms dr senator".split())
 
 # A phrasal verb's object sits between it and its particle ("let the two men go"): up to
 # three words, none of them a word that starts a new clause or phrase.

@@ -102,7 +102,10 @@ class Ranker:
         self.config = config or RankConfig()
         facts = factbase.facts
         self.analyzer = Analyzer(
-            factbase.synonyms, (t for f in facts for t in fact_texts(f)), is_english
+            factbase.synonyms,
+            (t for f in facts for t in fact_texts(f)),
+            is_english,
+            names=(p for f in facts for p in f.people),
         )
         cache: dict[str, Analysis] = {}
 

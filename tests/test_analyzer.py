@@ -94,3 +94,10 @@ def test_only_a_particle_is_moved_beside_its_verb(matcher: Matcher) -> None:
 def test_the_words_keep_the_order_they_were_typed_in(matcher: Matcher) -> None:
     # The reply quotes how it read a follow-up from these words.
     assert matcher.analyzer.analyze("why'd they let him go").words[-2:] == ("him", "go")
+
+
+def test_a_title_before_a_name_is_not_a_subject(matcher: Matcher) -> None:
+    titled = matcher.analyzer.analyze("What did President Clinton threaten?").terms
+    assert titled == matcher.analyzer.analyze("What did Clinton threaten?").terms
+    # Without a name after it, "president" is what the question asks about.
+    assert "presid" in matcher.analyzer.analyze("who is the president").terms
