@@ -44,6 +44,8 @@ _SPEECH_WORDS = frozenset(
     "say says said saying tell tells told telling claim claimed stated".split()
 )
 _ASKER = frozenset("you u me us i".split())
+# "tell the students to ...": up to this many words between the verb and "to".
+_OBJECT_WORDS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,11 +57,18 @@ class Analysis:
     @property
     def asks_speech(self) -> bool:
         """Asks what someone said ("what did Christopher say in Beijing?"); "can you tell
-        me ..." is only a polite way to ask."""
-        padded = ("", *self.words, "")
+        me ..." is only a polite way to ask, and "what did they tell people to do" asks
+        what they urged, said in any words."""
+        ws = self.words
+        padded = ("", *ws, "")
         return any(
-            w in _SPEECH_WORDS and before not in _ASKER and after not in _ASKER
-            for before, w, after in zip(padded, padded[1:], padded[2:], strict=False)
+            w in _SPEECH_WORDS
+            and before not in _ASKER
+            and after not in _ASKER
+            and "to" not in ws[i + 2 : i + 2 + _OBJECT_WORDS]
+            for i, (before, w, after) in enumerate(
+                zip(padded, padded[1:], padded[2:], strict=False)
+            )
         )
 
 

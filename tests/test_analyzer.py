@@ -101,3 +101,18 @@ def test_a_title_before_a_name_is_not_a_subject(matcher: Matcher) -> None:
     assert titled == matcher.analyzer.analyze("What did Clinton threaten?").terms
     # Without a name after it, "president" is what the question asks about.
     assert "presid" in matcher.analyzer.analyze("who is the president").terms
+
+
+@pytest.mark.parametrize(
+    ("question", "speech"),
+    [
+        ("what did christopher tell beijing", True),
+        ("what did tom ross say to reporters", True),
+        ("can you tell me what chen did", False),  # a polite way to ask
+        ("what did chen and wang tell people to do in 1989", False),  # what they urged
+    ],
+)
+def test_what_someone_said_is_told_from_what_they_urged(
+    matcher: Matcher, question: str, speech: bool
+) -> None:
+    assert matcher.analyzer.analyze(question).asks_speech is speech
