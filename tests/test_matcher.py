@@ -48,6 +48,7 @@ def _fact_id(matcher: Matcher, question: str) -> str | None:
         ("who did the previous president send to beijing", "bush-envoys"),
         ("when wang is going out from the prison?", "wang-release-date"),  # learner
         ("bruh what did clinton's exec order even require china to do", "executive-order"),
+        ("Any idea who Michel Oksenberg worked for?", "oksenberg-role"),  # work for: job
         # The article's people and facts as a paraphrase describes them.
         ("what sickness did the other dissident have?", "wang-illness"),
         ("what did the asia diplomat call bush's envoys", "lord-fawning"),
