@@ -49,6 +49,7 @@ def _fact_id(matcher: Matcher, question: str) -> str | None:
         ("when wang is going out from the prison?", "wang-release-date"),  # learner
         ("bruh what did clinton's exec order even require china to do", "executive-order"),
         ("Any idea who Michel Oksenberg worked for?", "oksenberg-role"),  # work for: job
+        ("which dissident did china put back in jail", "wei-rearrested"),  # rearrested
         # The article's people and facts as a paraphrase describes them.
         ("what sickness did the other dissident have?", "wang-illness"),
         ("what did the asia diplomat call bush's envoys", "lord-fawning"),
