@@ -119,8 +119,6 @@ class Analyzer:
             self._phrases[key] = target
             self._longest[key[0]] = max(self._longest.get(key[0], 0), len(key))
         self._known = frozenset(known)
-        # The stems of the article's people's names, so a title before one is dropped.
-        self._names = frozenset(stem(w) for name in names for w in words(name))
         self._is_word = is_word  # a real word is never a typo, even one letter off a fact word
         self._stems = sorted({stem(w) for w in known if len(w) >= _MIN_PREFIX})
         # Typos rarely hit the first letter, and bucketing keeps the fuzzy search small.
@@ -130,6 +128,12 @@ class Analyzer:
         for w in [*sorted(fact_words), *sorted(filler - fact_words)]:
             if w.isalpha() and len(w) >= _TARGET_MIN:
                 self._by_initial.setdefault(w[0], []).append(w)
+        # The terms the article's people's names become: a title before one is dropped
+        # ("President Bush"), and the ranker tells a question's people by them.
+        self.name_terms: frozenset[str] = frozenset()  # analyze reads it: empty until built
+        self.name_terms = frozenset(
+            t for name in names for t in self.analyze(name, fix_typos=False).terms
+        )
 
     def correct(self, word: str) -> str:
         """The closest known word for a likely typo, or the word itself."""
@@ -240,7 +244,7 @@ class Analyzer:
         return tuple(
             t
             for i, t in enumerate(terms)
-            if not (t in _TITLES and i + 1 < len(terms) and terms[i + 1] in self._names)
+            if not (t in _TITLES and i + 1 < len(terms) and terms[i + 1] in self.name_terms)
         )
 
 

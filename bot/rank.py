@@ -138,7 +138,6 @@ class Ranker:
         # paragraph merely mentions ("the emissary Clinton sent" is not Bush's envoys).
         quoted = [quoted_sentences(f) for f in facts]
         self._named = [doc | set(analyze(q).terms) for q, doc in zip(quoted, docs, strict=True)]
-        self._name_terms = frozenset(t for f in facts for p in f.people for t in analyze(p).terms)
         self._grounds = grounds
         self._ground_postings = _postings(grounds)
         self._types = [answer_types(f, q, analyze) for f, q in zip(facts, quoted, strict=True)]
@@ -210,7 +209,7 @@ class Ranker:
 
         covered = _accumulate(content, self._doc_postings)
         grounded = _accumulate(content, self._ground_postings)
-        names = self._name_terms.intersection(content)
+        names = self.analyzer.name_terms.intersection(content)
         asked_words = frozenset(analysis.words)
         speech = bool(names) and analysis.asks_speech  # "what did <person> say ..."
         pw = cfg.phrasing_weight
