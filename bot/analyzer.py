@@ -30,6 +30,7 @@ _WH_ALIASES = {
     **dict.fromkeys(("wen", "whn"), "when"),
     **dict.fromkeys(("wher", "whre"), "where"),
     "hw": "how",
+    "y": "why",  # "y tho", "y did they let him go"
     "wich": "which",
     "whic": "which",
 }
@@ -189,6 +190,7 @@ class Analyzer:
 
     def analyze(self, text: str, *, fix_typos: bool = True) -> Analysis:
         raw = [self._full_year(_WH_ALIASES.get(w, w)) for w in words(text)]
+        raw = _without_idioms(raw)
         # "Could you please describe ...": the politeness asks nothing.
         if len(raw) > 2 and raw[0] in _POLITE and raw[1] in ("you", "u"):
             raw = raw[3:] if raw[2] == "please" else raw[2:]
@@ -246,6 +248,25 @@ class Analyzer:
             for i, t in enumerate(terms)
             if not (t in _TITLES and i + 1 < len(terms) and terms[i + 1] in self.name_terms)
         )
+
+
+# "What's the deal with Wang?" asks about Wang: no deal, and no way of "dealing with" him.
+_IDIOMS = {("the", "deal", "with"): ("about",)}
+
+
+def _without_idioms(raw: list[str]) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(raw):
+        for idiom, meaning in _IDIOMS.items():
+            if tuple(raw[i : i + len(idiom)]) == idiom:
+                out.extend(meaning)
+                i += len(idiom)
+                break
+        else:
+            out.append(raw[i])
+            i += 1
+    return out
 
 
 def _unknown_adverb(word: str, known: frozenset[str]) -> bool:

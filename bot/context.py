@@ -11,6 +11,7 @@ silence, never written to disk.
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
@@ -30,7 +31,21 @@ PRONOUNS = _SINGULAR | _POSSESSIVE | _PLURAL
 _AGAIN = (("and",), ("what", "about"), ("how", "about"), ("same", "for"), ("what", "of"))
 _OTHER = frozenset({"other", "another"})
 _THAT = frozenset({"that", "this"})
+# "what happened to him after?", "... as a result": a consequence of the last answer.
+_AFTER = _THAT | frozenset({"after", "afterwards", "afterward", "result", "then", "next"})
+# "who said that?", "who says so?": who is the source of the last answer.
+_SOURCE_ASKED = frozenset({"said", "says", "say", "claims", "claimed"})
+_SOURCE_REST = frozenset({"who", "that", "this", "so", "it", "was", "did", "does", "is"})
+_BOTH = frozenset({"both", "two"})  # "what did the two of them do?": every one of them
 _OTHER_NOUNS = frozenset({"one", "guy", "person", "dude", "fellow", "the"})
+# "which official went to Beijing?" asks for a person as "who" does: its answer is whom
+# "he" means next.
+_PERSON_NOUNS = frozenset(
+    """official officials person people dissident dissidents activist activists diplomat
+    diplomats president leader leaders man men guy guys spokesman spokesperson envoy envoys
+    emissary emissaries adviser advisers advisor advisors figure figures secretary
+    officer officers""".split()
+)
 RESET_WORDS = frozenset({"reset", "new topic", "start over", "new question", "forget it"})
 # A thing-pronoun question with at most this many content terms needs what came before:
 # "when did it close?" does; "is it true that Chen was freed?" names what it is about.
@@ -86,7 +101,18 @@ def follow_up_form(analysis: Analysis, named: tuple[str, ...], light: frozenset[
 
 
 def _is_other(ws: tuple[str, ...]) -> bool:
-    return bool(set(ws) & _OTHER) and len(ws) <= 6  # "the other one?", "what about the other guy"
+    # "the other one?", "what about the other guy"; "the other one, what was his title?"
+    return bool(set(ws) & _OTHER) and (
+        len(ws) <= 6 or any(w in _OTHER and n in _OTHER_NOUNS for w, n in itertools.pairwise(ws))
+    )
+
+
+def asks_for_person(analysis: Analysis) -> bool:
+    """Is the answer a person: "who ...?", "which official ...?", "what dissident ...?"."""
+    if analysis.kind == "who":
+        return True
+    ws = analysis.words
+    return any(w in ("which", "what") and n in _PERSON_NOUNS for w, n in itertools.pairwise(ws))
 
 
 def read_again(ws: tuple[str, ...]) -> bool:
@@ -130,9 +156,16 @@ def read(
     # "and Wang?", "what about Oksenberg": the last question again, about someone else.
     if named and read_again(ws) and all(_names_term(t, named) for t in content):
         return _swap(topic, named, f"{question.strip()}")
+    if set(ws) & _SOURCE_ASKED and "who" in ws and set(ws) <= _SOURCE_ASKED | _SOURCE_REST:
+        # The last answer again: its quote says who said it.
+        return Reading(
+            topic.question, f"reading \u201c{question.strip()}\u201d as about the last answer"
+        )
     subject = _subject(topic)
-    if named and (not set(ws) & PRONOUNS or set(subject) <= set(named)):
-        return None  # it says who it is about ("what did he say about Bush" does not)
+    if named and (not set(ws) & PRONOUNS or set(subject) <= set(named) or _named_first(ws, named)):
+        # It says who it is about ("and Chen, why was he freed?"); "what did he say
+        # about Bush" does not.
+        return None
     if _is_other(ws) and not named:
         rest = [p for p in topic.people if p not in subject]
         if not rest:
@@ -149,8 +182,12 @@ def read(
     # him go?": the authorities), and is left as it is.
     plural_people = len(topic.people) > 1 or not set(ws) & (_SINGULAR | _POSSESSIVE)
     people = list(topic.people if plural and plural_people else subject)
-    if plural and topic.asked_who:
+    if plural and set(ws) & _BOTH and len(topic.people) > 1:
+        people = list(topic.people)
+    elif plural and topic.asked_who:
         people = [p for p in topic.people if p not in topic.named] or list(topic.people)
+        if len(people) < 2 and len(topic.named) > 1:
+            people = list(topic.named)  # "whose administration did X and Y serve in?"
     elif plural and len(topic.named) > 1:
         people = list(topic.named)  # "who are X and Y?" then "when do they land?"
     rewritten: list[str] = []
@@ -159,6 +196,9 @@ def read(
         if w in _PLURAL and not plural_people:
             rewritten.append(w)
         elif w in _SINGULAR | _PLURAL and people:
+            # "the two of them", "both of them": the people are all it says
+            while rewritten and (rewritten[-1] in _BOTH | {"of", "the", "all"}):
+                rewritten.pop()
             rewritten.append(_join(people))
             replaced.append(w)
         elif w in _POSSESSIVE | {"their", "theirs"} and people:
@@ -181,7 +221,7 @@ def read(
         thing = bool(set(ws) & _THING) and not replaced
         last = _without_kind(words(topic.question))
         base = [] if content and subject and not thing else last
-        if analysis.kind == "outcome" and _THAT & set(ws) and topic.answer:
+        if analysis.kind == "outcome" and _AFTER & set(ws) and topic.answer:
             # "what happened to him after that?": a consequence of what the last answer
             # said. ("why did they do that?" asks about the last question's event.)
             base = [*last, *words(topic.answer)]
@@ -224,6 +264,17 @@ def _without_kind(ws: tuple[str, ...]) -> list[str]:
     return out
 
 
+def _named_first(ws: tuple[str, ...], named: tuple[str, ...]) -> bool:
+    """Is someone named before the first pronoun ("and Chen, why was he freed?")?"""
+    name_words = {w for person in named for w in words(person)}
+    for w in ws:
+        if w in name_words:
+            return True
+        if w in PRONOUNS:
+            return False
+    return False
+
+
 def _names_term(term: str, named: tuple[str, ...]) -> bool:
     return any(term in {stem(w) for w in words(p)} for p in named) or len(term) < 3
 
@@ -234,7 +285,9 @@ def _subject(topic: Topic) -> tuple[str, ...]:
     with two people: "he" then is Bush.)"""
     if topic.asked_who:
         answered = [p for p in topic.people if p not in topic.named]
-        if len(answered) == 1 or (answered and not topic.named):
+        # A fact names its main person first: "who called Bush's envoys fawning?" is
+        # answered with Winston Lord, though the envoys are named too.
+        if len(answered) == 1 or (answered and not topic.named) or topic.people[0] in answered:
             return (answered[0],)
     if topic.named:
         return topic.named[:1]

@@ -25,6 +25,7 @@ from bot.context import (
     Conversations,
     People,
     Topic,
+    asks_for_person,
     follow_up_form,
     in_context,
     names_only,
@@ -173,7 +174,7 @@ class Matcher:
         named = self.people.named(analysis)
         # "who are Brzezinski and Oksenberg?" is answered about them; "who did Bush send?"
         # with someone it did not name.
-        asked_who = analysis.kind == "who" and not names_only(analysis, named, LIGHT_TERMS)
+        asked_who = asks_for_person(analysis) and not names_only(analysis, named, LIGHT_TERMS)
         return Topic(asked, reply.fact.id, reply.fact.people, named, asked_who, reply.fact.answer)
 
     def _leans_on_context(self, analysis: Analysis, named: tuple[str, ...]) -> bool:

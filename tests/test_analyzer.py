@@ -47,6 +47,7 @@ def test_common_english_words_are_never_corrected(matcher: Matcher, word: str) -
         ("do you know if chen was sick", "yes/no"),
         ("i was wondering whether wang was released", "yes/no"),
         ("what happens if china makes no progress", "outcome"),
+        ("y did they let chen go", "why"),  # chat spelling
     ],
 )
 def test_question_kind(matcher: Matcher, question: str, kind: str) -> None:
@@ -116,3 +117,12 @@ def test_what_someone_said_is_told_from_what_they_urged(
     matcher: Matcher, question: str, speech: bool
 ) -> None:
     assert matcher.analyzer.analyze(question).asks_speech is speech
+
+
+def test_whats_the_deal_with_asks_about_the_person(matcher: Matcher) -> None:
+    # The idiom asks about Wang; it is not "dealing with" (a stance) anyone.
+    deal = matcher.analyzer.analyze("whats the deal with wang juntao")
+    assert deal.terms == matcher.analyzer.analyze("what about wang juntao").terms
+    reply = matcher.answer("whats the deal with wang juntao")
+    assert reply.fact is not None
+    assert reply.fact.id == "wang-who"

@@ -152,15 +152,16 @@ def test_memory_forgets_after_silence_and_keeps_a_bound() -> None:
 
 
 def test_a_question_unsure_alone_is_read_with_the_topic(matcher: Matcher) -> None:
-    # Alone, "who criticized the missions?" is asked back (which missions?); after Bush's
-    # envoys it is about theirs, and the reply says how it was read.
-    question = "who criticized the missions?"
+    # Alone, "what happens to the benefits?" is asked back (which benefits?); in a talk
+    # about the trade status it is about the threat to them, and the reply says how it
+    # was read.
+    question = "what happens to the benefits?"
     assert matcher.answer(question).outcome is Outcome.CLARIFY
-    reply = follow_up(matcher, "who did bush send to beijing?", question)
+    reply = follow_up(matcher, "what does most favored nation status mean?", question)
     assert reply.fact is not None
-    assert reply.fact.id == "lord-fawning"
+    assert reply.fact.id == "clinton-threat"
     assert reply.read_as is not None
-    assert "bush" in reply.read_as.lower()
+    assert "clinton" in reply.read_as.lower()
     assert reply.reading is not None
     assert reply.reading.startswith("reading it as")
 
@@ -188,3 +189,77 @@ def test_why_did_they_do_that_asks_about_the_last_question(matcher: Matcher) -> 
     # "that" is the release just asked about, not the whole of the answer's sentence.
     asked = talk(matcher, "who was released today?", "why did they do that?")
     assert asked == ["chen-released", "release-reason"]
+
+
+def test_which_official_is_answered_with_the_person_he_then_means(matcher: Matcher) -> None:
+    # The question names Clinton, but its answer is Christopher: "his" is Christopher.
+    reply = follow_up(
+        matcher,
+        "which official visited beijing in march and failed to make china take clinton's"
+        " threats seriously?",
+        "what is his job?",
+    )
+    assert reply.fact is not None
+    assert reply.fact.id == "secretary-of-state"
+    assert reply.reading == "reading \u201chis\u201d as Warren Christopher"
+
+
+def test_a_name_before_the_pronoun_is_who_the_pronoun_means(matcher: Matcher) -> None:
+    reply = follow_up(
+        matcher, "where did wang juntao go after he got out", "and chen, why was he released?"
+    )
+    assert reply.fact is not None
+    assert reply.fact.id == "release-reason"
+    assert reply.reading is None  # it stood alone: Chen, not Wang
+
+
+def test_the_other_one_leads_a_longer_question(matcher: Matcher) -> None:
+    asked = talk(
+        matcher,
+        "who did bush send to beijing after the crackdown",
+        "how many times?",
+        "the other one, what was his title?",
+    )
+    assert asked[2] == "scowcroft-eagleburger-jobs"
+
+
+def test_the_two_of_them_means_both_people(matcher: Matcher) -> None:
+    conversations = Conversations()
+    for q in ("what institute did chen found in 1986?", "with who?"):
+        matcher.converse(q, conversations, 1)
+    reply = matcher.converse(
+        "what did the two of them do during the 1989 movement?", conversations, 1
+    )
+    assert reply.fact is not None
+    assert reply.fact.id == "chen-stance-1989"
+    assert reply.reading == "reading \u201cthem\u201d as Chen Ziming and Wang Juntao"
+
+
+def test_who_said_that_asks_for_the_source_of_the_last_answer(matcher: Matcher) -> None:
+    first, then = talk(
+        matcher, "why is the administration so secretive about it?", "who said that?"
+    )
+    assert first is not None
+    assert then == first
+
+
+def test_what_happened_after_is_a_consequence_of_the_last_answer(matcher: Matcher) -> None:
+    asked = talk(
+        matcher, "how did chen ziming's career as a dissident begin?", "what happened to him after?"
+    )
+    assert asked == ["chen-career-start", "chen-first-jailed"]
+
+
+def test_a_plural_pronoun_means_the_people_named_not_the_one_answered(matcher: Matcher) -> None:
+    # "whose administration did they serve in?" is answered with Carter; "they" next is
+    # still Brzezinski and Oksenberg.
+    conversations = Conversations()
+    for q in (
+        "what did brzezinski and oksenberg negotiate in 1978?",
+        "whose administration did they serve in?",
+    ):
+        matcher.converse(q, conversations, 1)
+    reply = matcher.converse("how is their trip officially described?", conversations, 1)
+    assert reply.fact is not None
+    assert reply.fact.id == "trip-official-reason"
+    assert "Zbigniew Brzezinski and Michel Oksenberg" in (reply.reading or "")
