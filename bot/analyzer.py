@@ -40,6 +40,10 @@ _KIND_OF = {"whom": "who", "whose": "who"}
 _YES_NO_OPENERS = frozenset(
     "is are was were did does do has have had can could will would should".split()
 )
+# Chat openers before the question proper: "so did China make progress or nah".
+_CHAT_OPENERS = frozenset(
+    "so ok okay wait but and well also hey yo lol lmao ngl bruh tbh hmm um uh oh anyway".split()
+)
 _MIN_PREFIX = 5
 _SPEECH_WORDS = frozenset(
     "say says said saying tell tells told telling claim claimed stated".split()
@@ -353,7 +357,8 @@ def _kind(raw: list[str]) -> str | None:
             return "how many"
         if word in WH_WORDS:
             return _KIND_OF.get(word, word)
-    if raw and raw[0] in _YES_NO_OPENERS:
+    opener = next((w for w in raw if w not in _CHAT_OPENERS), "")
+    if opener in _YES_NO_OPENERS or raw[-2:] in (["or", "nah"], ["or", "not"], ["or", "no"]):
         return "yes/no"
     if any(w in ("whether", "if") for w in raw):  # "I wonder if Chen was ill"
         return "yes/no"
