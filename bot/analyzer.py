@@ -38,7 +38,8 @@ _WH_ALIASES = {
 _KIND_OF = {"whom": "who", "whose": "who"}
 # A question that opens with one of these and has no question word wants a yes or a no.
 _YES_NO_OPENERS = frozenset(
-    "is are was were did does do has have had can could will would should".split()
+    "is are was were did does do has have had can could will would should"
+    " isnt arent wasnt werent doesnt dont didnt hasnt havent cant couldnt wont wouldnt".split()
 )
 # Chat openers before the question proper: "so did China make progress or nah".
 _CHAT_OPENERS = frozenset(

@@ -50,6 +50,7 @@ def test_common_english_words_are_never_corrected(matcher: Matcher, word: str) -
         ("y did they let chen go", "why"),  # chat spelling
         ("so did china make the progress or nah", "yes/no"),  # a chat opener first
         ("chen got released on bail or not", "yes/no"),
+        ("isnt clinton doing the same thing now", "yes/no"),
     ],
 )
 def test_question_kind(matcher: Matcher, question: str, kind: str) -> None:
