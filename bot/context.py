@@ -287,7 +287,7 @@ def _subject(topic: Topic) -> tuple[str, ...]:
         answered = [p for p in topic.people if p not in topic.named]
         # A fact names its main person first: "who called Bush's envoys fawning?" is
         # answered with Winston Lord, though the envoys are named too.
-        if len(answered) == 1 or (answered and not topic.named) or topic.people[0] in answered:
+        if answered and (len(answered) == 1 or not topic.named or topic.people[0] in answered):
             return (answered[0],)
     if topic.named:
         return topic.named[:1]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.context import Conversations
+from bot.context import Conversations, Topic
 from bot.matcher import Matcher
 from bot.reply import Outcome, Reply, to_json, to_text
 
@@ -263,3 +263,13 @@ def test_a_plural_pronoun_means_the_people_named_not_the_one_answered(matcher: M
     assert reply.fact is not None
     assert reply.fact.id == "trip-official-reason"
     assert "Zbigniew Brzezinski and Michel Oksenberg" in (reply.reading or "")
+
+
+def test_a_who_answer_that_names_no_one_still_reads_the_next_follow_up(matcher: Matcher) -> None:
+    # "who decides?" answered by a fact naming no one: "by when?" has no person to lean
+    # on, and is read with the last question instead (it once raised IndexError).
+    topic = Topic("who decides on the trade status", "decision-deadline", (), (), True)
+    reply = matcher.answer("by when?", topic)
+    assert reply.fact is not None
+    assert reply.fact.id == "decision-deadline"
+    assert reply.read_as == "by when decides on the trade status"
