@@ -14,6 +14,7 @@ from bot.matcher import Matcher
         ("hepatitsi", "hepatitis"),
         ("brzezinksi", "brzezinski"),
         ("articel", "article"),  # filler words are corrected too, so they stay filler
+        ("recentuy", "recently"),  # not the fact word "recent", two edits away
     ],
 )
 def test_typos_are_corrected_towards_known_words(matcher: Matcher, typed: str, meant: str) -> None:
