@@ -96,7 +96,7 @@ STOP_WORDS = (
     respect ongoing prior preceding stay example objective objectives
     confused sudden suddenly actual real upon suggest suggests intend intended
     hm hmmm ah ahh oh ooh eh meh huh welp aight w lost
-    standing parties certain seek will fill track earlier court throw recently
+    standing parties certain seek will fill track earlier court throw recently surrounding
     """.split()
     )
     - WH_WORDS
