@@ -34,8 +34,10 @@ _THAT = frozenset({"that", "this"})
 # "what happened to him after?", "... as a result": a consequence of the last answer.
 _AFTER = _THAT | frozenset({"after", "afterwards", "afterward", "result", "then", "next"})
 # "who said that?", "who says so?": who is the source of the last answer.
-_SOURCE_ASKED = frozenset({"said", "says", "say", "claims", "claimed"})
-_SOURCE_REST = frozenset({"who", "that", "this", "so", "it", "was", "did", "does", "is"})
+_SOURCE_ASKED = frozenset(
+    "said says say claims claimed admits admit admitted acknowledges acknowledged".split()
+)
+_SOURCE_REST = frozenset({"who", "else", "that", "this", "so", "it", "was", "did", "does", "is"})
 _BOTH = frozenset({"both", "two"})  # "what did the two of them do?": every one of them
 _OTHER_NOUNS = frozenset({"one", "guy", "person", "dude", "fellow", "the"})
 # "which official went to Beijing?" asks for a person as "who" does: its answer is whom
@@ -115,6 +117,11 @@ def asks_for_person(analysis: Analysis) -> bool:
     return any(w in ("which", "what") and n in _PERSON_NOUNS for w, n in itertools.pairwise(ws))
 
 
+def asks_source(ws: tuple[str, ...]) -> bool:
+    """ "Who said that?", "who else admits that?": who is behind the last answer."""
+    return bool(set(ws) & _SOURCE_ASKED) and "who" in ws and set(ws) <= _SOURCE_ASKED | _SOURCE_REST
+
+
 def read_again(ws: tuple[str, ...]) -> bool:
     """Does it ask the last question again about someone else (\"and Wang?\")?"""
     return any(ws[: len(p)] == p for p in _AGAIN)
@@ -156,7 +163,7 @@ def read(
     # "and Wang?", "what about Oksenberg": the last question again, about someone else.
     if named and read_again(ws) and all(_names_term(t, named) for t in content):
         return _swap(topic, named, f"{question.strip()}")
-    if set(ws) & _SOURCE_ASKED and "who" in ws and set(ws) <= _SOURCE_ASKED | _SOURCE_REST:
+    if asks_source(ws):
         # The last answer again: its quote says who said it.
         return Reading(
             topic.question, f"reading \u201c{question.strip()}\u201d as about the last answer"

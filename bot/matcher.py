@@ -26,6 +26,7 @@ from bot.context import (
     People,
     Topic,
     asks_for_person,
+    asks_source,
     follow_up_form,
     in_context,
     names_only,
@@ -183,6 +184,8 @@ class Matcher:
             return True
         if named and (read_again(analysis.words) or set(analysis.words) & PRONOUNS):
             return True  # "and Wang?", "what did he say about Bush?"
+        if asks_source(analysis.words):
+            return True  # "who said that?", "who else admits that?"
         # "why?", "why now?", "how old?": a question word and next to nothing to ask about
         return (
             analysis.kind is not None

@@ -273,3 +273,17 @@ def test_a_who_answer_that_names_no_one_still_reads_the_next_follow_up(matcher: 
     assert reply.fact is not None
     assert reply.fact.id == "decision-deadline"
     assert reply.read_as == "by when decides on the trade status"
+
+
+def test_who_else_admits_that_asks_about_the_last_answer(matcher: Matcher) -> None:
+    reply = follow_up(
+        matcher, "what do human rights groups say about china's progress?", "who else admits that?"
+    )
+    assert reply.fact is not None
+    assert reply.fact.id == "progress-not-made"  # it names the officials who admit it too
+    assert reply.reading == "reading \u201cwho else admits that?\u201d as about the last answer"
+
+
+def test_was_he_punished_for_it_after_the_speech(matcher: Matcher) -> None:
+    asked = talk(matcher, "where did chen give his 1976 speech?", "was he punished for it?")
+    assert asked == ["speech-1976-location", "chen-first-jailed"]
