@@ -134,7 +134,7 @@ def only_again(ws: tuple[str, ...], named: tuple[str, ...]) -> bool:
     prefix = next((p for p in _AGAIN if ws[: len(p)] == p), None)
     if prefix is None:
         return False
-    name_words = {w for person in named for w in words(person)}
+    name_words = _name_words(named)
     return all(w in name_words or w == "the" for w in ws[len(prefix) :])
 
 
@@ -271,9 +271,14 @@ def _without_kind(ws: tuple[str, ...]) -> list[str]:
     return out
 
 
+def _name_words(named: tuple[str, ...]) -> set[str]:
+    """The words of these people's names, as a question's words are split."""
+    return {w for person in named for w in words(person)}
+
+
 def _named_first(ws: tuple[str, ...], named: tuple[str, ...]) -> bool:
     """Is someone named before the first pronoun ("and Chen, why was he freed?")?"""
-    name_words = {w for person in named for w in words(person)}
+    name_words = _name_words(named)
     for w in ws:
         if w in name_words:
             return True

@@ -17,10 +17,12 @@ def talk(matcher: Matcher, *questions: str, key: object = "me") -> list[str | No
     ]
 
 
-def follow_up(matcher: Matcher, first: str, then: str) -> Reply:
-    """The reply to `then`, asked right after `first` in one conversation."""
+def follow_up(matcher: Matcher, *questions: str) -> Reply:
+    """The reply to the last question, asked right after the others in one conversation."""
     conversations = Conversations()
-    matcher.converse(first, conversations, 1)
+    *earlier, then = questions
+    for question in earlier:
+        matcher.converse(question, conversations, 1)
     return matcher.converse(then, conversations, 1)
 
 
@@ -224,11 +226,11 @@ def test_the_other_one_leads_a_longer_question(matcher: Matcher) -> None:
 
 
 def test_the_two_of_them_means_both_people(matcher: Matcher) -> None:
-    conversations = Conversations()
-    for q in ("what institute did chen found in 1986?", "with who?"):
-        matcher.converse(q, conversations, 1)
-    reply = matcher.converse(
-        "what did the two of them do during the 1989 movement?", conversations, 1
+    reply = follow_up(
+        matcher,
+        "what institute did chen found in 1986?",
+        "with who?",
+        "what did the two of them do during the 1989 movement?",
     )
     assert reply.fact is not None
     assert reply.fact.id == "chen-stance-1989"
@@ -253,13 +255,12 @@ def test_what_happened_after_is_a_consequence_of_the_last_answer(matcher: Matche
 def test_a_plural_pronoun_means_the_people_named_not_the_one_answered(matcher: Matcher) -> None:
     # "whose administration did they serve in?" is answered with Carter; "they" next is
     # still Brzezinski and Oksenberg.
-    conversations = Conversations()
-    for q in (
+    reply = follow_up(
+        matcher,
         "what did brzezinski and oksenberg negotiate in 1978?",
         "whose administration did they serve in?",
-    ):
-        matcher.converse(q, conversations, 1)
-    reply = matcher.converse("how is their trip officially described?", conversations, 1)
+        "how is their trip officially described?",
+    )
     assert reply.fact is not None
     assert reply.fact.id == "trip-official-reason"
     assert "Zbigniew Brzezinski and Michel Oksenberg" in (reply.reading or "")
