@@ -40,6 +40,8 @@ _SOURCE_ASKED = frozenset(
 _SOURCE_REST = frozenset({"who", "else", "that", "this", "so", "it", "was", "did", "does", "is"})
 _BOTH = frozenset({"both", "two"})  # "what did the two of them do?": every one of them
 _OTHER_NOUNS = frozenset({"one", "guy", "person", "dude", "fellow", "the"})
+# "the second guy", "the first one", "the latter": one of the people the last reply offered.
+_ORDINALS = {"first": 0, "former": 0, "second": 1, "latter": 1}
 # "which official went to Beijing?" asks for a person as "who" does: its answer is whom
 # "he" means next.
 _PERSON_NOUNS = frozenset(
@@ -99,7 +101,7 @@ def follow_up_form(analysis: Analysis, named: tuple[str, ...], light: frozenset[
         return True
     if ws & _THING and len(content) <= _THIN:
         return True
-    return _is_other(analysis.words)
+    return _is_other(analysis.words) or _ordinal(analysis.words) is not None
 
 
 def _is_other(ws: tuple[str, ...]) -> bool:
@@ -107,6 +109,16 @@ def _is_other(ws: tuple[str, ...]) -> bool:
     return bool(set(ws) & _OTHER) and (
         len(ws) <= 6 or any(w in _OTHER and n in _OTHER_NOUNS for w, n in itertools.pairwise(ws))
     )
+
+
+def _ordinal(ws: tuple[str, ...]) -> int | None:
+    """Which of the last reply's people "the second guy" or "the former" points at."""
+    for w, n in itertools.pairwise(ws):
+        if w in ("first", "second") and n in _OTHER_NOUNS - {"the"}:
+            return _ORDINALS[w]
+        if w == "the" and n in ("former", "latter"):
+            return _ORDINALS[n]
+    return None
 
 
 def asks_for_person(analysis: Analysis) -> bool:
@@ -173,15 +185,8 @@ def read(
         # It says who it is about ("and Chen, why was he freed?"); "what did he say
         # about Bush" does not.
         return None
-    if _is_other(ws) and not named:
-        rest = [p for p in topic.people if p not in subject]
-        if not rest:
-            return None
-        if read_again(ws):  # "what about the other one?": the last question, about them
-            return _swap(topic, (rest[0],), question.strip())
-        # "who's the other one?": the other person, asked about as asked
-        text = " ".join(rest[0] if w in _OTHER else w for w in ws if w not in _OTHER_NOUNS)
-        return Reading(text, f"reading \u201cthe other one\u201d as {rest[0]}")
+    if not named and (_is_other(ws) or _ordinal(ws) is not None):
+        return _one_of_them(question, ws, topic)
     if set(ws) & PRONOUNS and not topic.people and not named:
         return None  # "who is he?" after an answer about no one: nobody to stand for
     plural = bool(set(ws) & _PLURAL)
@@ -259,6 +264,7 @@ def _adding(ws: list[str], extra: Iterable[str]) -> list[str]:
 
 _WH = frozenset({"who", "what", "when", "where", "why", "how", "which", "whom", "whose"})
 _HOW_WHAT = frozenset({"long", "old", "many", "much", "often", "soon", "far"})
+_WHAT_WHEN = frozenset({"year", "date", "day", "month", "time"})
 
 
 def _without_kind(ws: tuple[str, ...]) -> list[str]:
@@ -267,6 +273,8 @@ def _without_kind(ws: tuple[str, ...]) -> list[str]:
     for i, w in enumerate(ws):
         if w in _WH or (w in _HOW_WHAT and i > 0 and ws[i - 1] == "how"):
             continue
+        if w in _WHAT_WHEN and i > 0 and ws[i - 1] in ("what", "which"):
+            continue  # "what year was that?" asked when
         out.append(w)
     return out
 
@@ -304,6 +312,37 @@ def _subject(topic: Topic) -> tuple[str, ...]:
     if topic.named:
         return topic.named[:1]
     return topic.people[:1]
+
+
+def _offered(topic: Topic) -> tuple[str, ...]:
+    """The people the last reply offered, in its order: those a "who" question was
+    answered with, else those the question named, else the fact's."""
+    if topic.asked_who:
+        answered = tuple(p for p in topic.people if p not in topic.named)
+        if answered:
+            return answered
+    return topic.named if len(topic.named) > 1 else topic.people
+
+
+def _one_of_them(question: str, ws: tuple[str, ...], topic: Topic) -> Reading | None:
+    """ "the other one", "the second guy", "the former": one of the last reply's people."""
+    at = _ordinal(ws)
+    if at is not None:  # "what was the second guy ill with?"
+        offered = _offered(topic)
+        if len(offered) <= at:
+            return None
+        said = next(w for w in ws if w in _ORDINALS)
+        text = " ".join(offered[at] if w in _ORDINALS else w for w in ws if w not in _OTHER_NOUNS)
+        return Reading(text, f"reading \u201cthe {said}\u201d as {offered[at]}")
+    subject = _subject(topic)
+    rest = [p for p in topic.people if p not in subject]
+    if not rest:
+        return None
+    if read_again(ws):  # "what about the other one?": the last question, about them
+        return _swap(topic, (rest[0],), question.strip())
+    # "who's the other one?": the other person, asked about as asked
+    text = " ".join(rest[0] if w in _OTHER else w for w in ws if w not in _OTHER_NOUNS)
+    return Reading(text, f"reading \u201cthe other one\u201d as {rest[0]}")
 
 
 def _swap(topic: Topic, new: tuple[str, ...], typed: str) -> Reading | None:

@@ -186,12 +186,12 @@ class Matcher:
             return True  # "and Wang?", "what did he say about Bush?"
         if asks_source(analysis.words):
             return True  # "who said that?", "who else admits that?"
-        # "why?", "why now?", "how old?": a question word and next to nothing to ask about
+        # "why?", "why now?", "how old?": a question word and next to nothing to ask about;
+        # "what year was that?": nothing at all of its own.
         return (
             analysis.kind is not None
             and not named
-            and len(content) <= 1
-            and len(analysis.words) <= 3
+            and ((len(content) <= 1 and len(analysis.words) <= 3) or not content)
         )
 
     def _ask_who(self, question: str, analysis: Analysis) -> Reply:

@@ -74,7 +74,11 @@ def test_the_other_one_is_the_other_person_of_the_last_answer(matcher: Matcher) 
 
 
 @pytest.mark.parametrize(
-    "question", ["how old is he?", "what were their jobs?", "why?", "and wang?", "what about lord"]
+    "question",
+    [
+        *("how old is he?", "what were their jobs?", "why?", "and wang?", "what about lord"),
+        *("what was the second guy ill with", "what year was that"),
+    ],
 )
 def test_a_follow_up_with_no_context_is_never_answered(matcher: Matcher, question: str) -> None:
     reply = matcher.converse(question, Conversations(), "new")
@@ -288,3 +292,28 @@ def test_who_else_admits_that_asks_about_the_last_answer(matcher: Matcher) -> No
 def test_was_he_punished_for_it_after_the_speech(matcher: Matcher) -> None:
     asked = talk(matcher, "where did chen give his 1976 speech?", "was he punished for it?")
     assert asked == ["speech-1976-location", "chen-first-jailed"]
+
+
+def test_the_first_and_the_second_are_the_people_the_last_reply_offered(
+    matcher: Matcher,
+) -> None:
+    custody = "what does chen's release mean for leaders in custody?"  # Chen, then Wang
+    first = follow_up(matcher, custody, "how old is the first one?")
+    assert (first.fact.id if first.fact else None) == "chen-age"
+    assert first.reading == "reading \u201cthe first\u201d as Chen Ziming"
+    second = follow_up(matcher, custody, "what was the second guy ill with")
+    assert (second.fact.id if second.fact else None) == "wang-illness"
+    latter = follow_up(matcher, custody, "what illness did the latter have?")
+    assert latter.reading == "reading \u201cthe latter\u201d as Wang Juntao"
+
+
+def test_a_question_with_nothing_of_its_own_asks_about_the_last_answer(
+    matcher: Matcher,
+) -> None:
+    # "what year was that?" is longer than "when?" but asks no more: it reads the last
+    # question, without what that one asked for.
+    reply = follow_up(matcher, "how did chen's dissident career start?", "what year was that")
+    assert reply.fact is not None
+    assert "1976" in reply.fact.answer
+    assert reply.read_as is not None
+    assert "year" not in reply.read_as.split()[3:]  # the kind is not carried on
