@@ -348,6 +348,8 @@ def _kind(raw: list[str]) -> str | None:
             return "when"
         if word in ("what", "which") and nxt in _WHERE_NOUNS:  # "which country", "which prison"
             return "where"
+        if word == "what" and nxt == "for":  # "what for?": a reason
+            return "why"
         if word == "how" and nxt == "soon":  # "how soon ...": a time
             return "when"
         if word == "how" and nxt in ("long", "old"):  # "how long ...": a duration; an age

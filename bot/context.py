@@ -38,6 +38,10 @@ _SOURCE_ASKED = frozenset(
     "said says say claims claimed admits admit admitted acknowledges acknowledged".split()
 )
 _SOURCE_REST = frozenset({"who", "else", "that", "this", "so", "it", "was", "did", "does", "is"})
+# "where did Bush send him?": a pronoun after the verb is not the name before it.
+_OBJECTS = frozenset({"him", "them"})
+# Words that may come before a name that leads the question: "and Chen, why was he freed?"
+_LEADS = frozenset({"and", "so", "ok", "okay", "but", "what", "about", "how", "also", "now"})
 _BOTH = frozenset({"both", "two"})  # "what did the two of them do?": every one of them
 _OTHER_NOUNS = frozenset({"one", "guy", "person", "dude", "fellow", "the"})
 # "the second guy", "the first one", "the latter": one of the people the last reply offered.
@@ -66,12 +70,16 @@ class Topic:
     named: tuple[str, ...]  # the people the question itself named
     asked_who: bool  # the question asked who: its answer is a person it did not name
     answer: str = ""  # what the bot answered
+    # Whom a pronoun of the question was read as: "he" still means them next time ("where
+    # did Bush send him?" read with Eagleburger, then "who went with him?").
+    read_people: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class Reading:
     question: str  # the follow-up rewritten to stand alone
     note: str  # how it was read, for the reply: 'reading "he" as Chen Ziming'
+    people: tuple[str, ...] = ()  # whom a pronoun, "the other one" or "the second" meant
 
 
 class People:
@@ -242,7 +250,7 @@ def read(
     # The person is what a reader checks; what is added from the last question is context.
     pronoun_note = f"reading \u201c{replaced[0]}\u201d as {_join(people)}" if replaced else ""
     note = pronoun_note or f"reading it as \u201c{text}\u201d"
-    return Reading(text, note)
+    return Reading(text, note, tuple(people) if replaced else ())
 
 
 def in_context(question: str, analysis: Analysis, topic: Topic) -> Reading | None:
@@ -285,14 +293,15 @@ def _name_words(named: tuple[str, ...]) -> set[str]:
 
 
 def _named_first(ws: tuple[str, ...], named: tuple[str, ...]) -> bool:
-    """Is someone named before the first pronoun ("and Chen, why was he freed?")?"""
+    """Is someone named before the first pronoun ("and Chen, why was he freed?")? Not so
+    when the name is the one acting on the pronoun: "where did Bush send him?"."""
     name_words = _name_words(named)
-    for w in ws:
-        if w in name_words:
-            return True
-        if w in PRONOUNS:
-            return False
-    return False
+    at_name = next((i for i, w in enumerate(ws) if w in name_words), len(ws))
+    at_pronoun = next((i for i, w in enumerate(ws) if w in PRONOUNS), len(ws))
+    if at_name >= at_pronoun:
+        return False
+    leads = all(w in _LEADS for w in ws[:at_name])
+    return leads or ws[at_pronoun] not in _OBJECTS
 
 
 def _names_term(term: str, named: tuple[str, ...]) -> bool:
@@ -309,6 +318,8 @@ def _subject(topic: Topic) -> tuple[str, ...]:
         # answered with Winston Lord, though the envoys are named too.
         if answered and (len(answered) == 1 or not topic.named or topic.people[0] in answered):
             return (answered[0],)
+    if len(topic.read_people) == 1:
+        return topic.read_people
     if topic.named:
         return topic.named[:1]
     return topic.people[:1]
@@ -333,7 +344,8 @@ def _one_of_them(question: str, ws: tuple[str, ...], topic: Topic) -> Reading | 
             return None
         said = next(w for w in ws if w in _ORDINALS)
         text = " ".join(offered[at] if w in _ORDINALS else w for w in ws if w not in _OTHER_NOUNS)
-        return Reading(text, f"reading \u201cthe {said}\u201d as {offered[at]}")
+        note = f"reading \u201cthe {said}\u201d as {offered[at]}"
+        return Reading(text, note, offered[at : at + 1])
     subject = _subject(topic)
     rest = [p for p in topic.people if p not in subject]
     if not rest:
@@ -342,7 +354,7 @@ def _one_of_them(question: str, ws: tuple[str, ...], topic: Topic) -> Reading | 
         return _swap(topic, (rest[0],), question.strip())
     # "who's the other one?": the other person, asked about as asked
     text = " ".join(rest[0] if w in _OTHER else w for w in ws if w not in _OTHER_NOUNS)
-    return Reading(text, f"reading \u201cthe other one\u201d as {rest[0]}")
+    return Reading(text, f"reading \u201cthe other one\u201d as {rest[0]}", (rest[0],))
 
 
 def _swap(topic: Topic, new: tuple[str, ...], typed: str) -> Reading | None:

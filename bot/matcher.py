@@ -128,7 +128,11 @@ class Matcher:
             if reading is not None:
                 reply = self.answer(reading.question)
                 return replace(
-                    reply, question=question, read_as=reading.question, reading=reading.note
+                    reply,
+                    question=question,
+                    read_as=reading.question,
+                    reading=reading.note,
+                    read_people=reading.people,
                 )
         # A follow-up with nothing to follow, or one word said over ("wang wang wang"):
         # nothing is asked that could be answered, so ask back.
@@ -176,7 +180,15 @@ class Matcher:
         # "who are Brzezinski and Oksenberg?" is answered about them; "who did Bush send?"
         # with someone it did not name.
         asked_who = asks_for_person(analysis) and not names_only(analysis, named, LIGHT_TERMS)
-        return Topic(asked, reply.fact.id, reply.fact.people, named, asked_who, reply.fact.answer)
+        return Topic(
+            asked,
+            reply.fact.id,
+            reply.fact.people,
+            named,
+            asked_who,
+            reply.fact.answer,
+            reply.read_people,
+        )
 
     def _leans_on_context(self, analysis: Analysis, named: tuple[str, ...]) -> bool:
         content = [t for t in analysis.terms if t not in LIGHT_TERMS]

@@ -33,6 +33,7 @@ class Reply:
     # note saying so ('reading "he" as Chen Ziming'), shown with the reply.
     read_as: str | None = None
     reading: str | None = None
+    read_people: tuple[str, ...] = ()  # whom a pronoun was read as, for the next follow-up
 
     @property
     def answered(self) -> bool:

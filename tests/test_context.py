@@ -317,3 +317,22 @@ def test_a_question_with_nothing_of_its_own_asks_about_the_last_answer(
     assert "1976" in reply.fact.answer
     assert reply.read_as is not None
     assert "year" not in reply.read_as.split()[3:]  # the kind is not carried on
+
+
+def test_a_pronoun_after_the_name_acting_on_it_means_the_last_person(matcher: Matcher) -> None:
+    # "where did Bush send him?": Bush sends; "him" is Eagleburger, and stays him next.
+    sent = follow_up(matcher, "whos eagleburger", "where did bush send him")
+    assert sent.read_as == "where did bush send Lawrence Eagleburger"
+    went = follow_up(matcher, "whos eagleburger", "where did bush send him", "and who went w/ him")
+    assert went.reading == "reading \u201chim\u201d as Lawrence Eagleburger"
+    assert went.fact is not None
+    assert "Scowcroft" in went.fact.answer
+    # A name leading the question is whom its pronoun means: "and Chen, why was he freed?"
+    led = follow_up(matcher, "who is wang juntao?", "and chen, why was he let go?")
+    assert led.read_as is None
+    assert (led.fact.id if led.fact else None) == "release-reason"
+
+
+def test_what_for_asks_why_the_last_answer_happened(matcher: Matcher) -> None:
+    asked = talk(matcher, "how long was chen supposed to be locked up", "what for")
+    assert asked == ["chen-sentence", "chen-charges"]
