@@ -350,6 +350,8 @@ def _kind(raw: list[str]) -> str | None:
             return "where"
         if word == "what" and nxt == "for":  # "what for?": a reason
             return "why"
+        if word == "for" and nxt == "what" and raw[0] in ("for", "and", "but", "so"):
+            return "why"  # "for what?", "and for what?": a reason too
         if word == "how" and nxt == "soon":  # "how soon ...": a time
             return "when"
         if word == "how" and nxt in ("long", "old"):  # "how long ...": a duration; an age

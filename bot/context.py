@@ -15,7 +15,7 @@ import itertools
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.analyzer import Analysis
 from bot.factbase import Fact
@@ -73,6 +73,7 @@ class Topic:
     # Whom a pronoun of the question was read as: "he" still means them next time ("where
     # did Bush send him?" read with Eagleburger, then "who went with him?").
     read_people: tuple[str, ...] = ()
+    before: str = ""  # the question answered before this one, in the same conversation
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +241,10 @@ def read(
         # thing the last question asked about, not its person.
         thing = bool(set(ws) & _THING) and not replaced
         last = _without_kind(words(topic.question))
+        if analysis.kind == "why" and topic.before and _asked_age(topic.question):
+            # "who was released today?", "how old is he?", "why?": no one asks why an age;
+            # it is why the one before happened.
+            last = _without_kind(words(topic.before))
         base = [] if content and subject and not thing else last
         if analysis.kind == "outcome" and _AFTER & set(ws) and topic.answer:
             # "what happened to him after that?": a consequence of what the last answer
@@ -285,6 +290,10 @@ def _without_kind(ws: tuple[str, ...]) -> list[str]:
             continue  # "what year was that?" asked when
         out.append(w)
     return out
+
+
+def _asked_age(question: str) -> bool:
+    return any(pair == ("how", "old") for pair in itertools.pairwise(words(question)))
 
 
 def _name_words(named: tuple[str, ...]) -> set[str]:
@@ -395,6 +404,9 @@ class Conversations:
         return topic
 
     def remember(self, key: Hashable, topic: Topic) -> None:
+        earlier = self.get(key)
+        if earlier is not None and not topic.before:
+            topic = replace(topic, before=earlier.question)
         self._topics[key] = (self._clock(), topic)
         self._topics.move_to_end(key)
         while len(self._topics) > self.max_conversations:

@@ -50,6 +50,7 @@ def test_common_english_words_are_never_corrected(matcher: Matcher, word: str) -
         ("what happens if china makes no progress", "outcome"),
         ("y did they let chen go", "why"),  # chat spelling
         ("what for?", "why"),  # a reason, though it opens with "what"
+        ("and for what?", "why"),
         ("so did china make the progress or nah", "yes/no"),  # a chat opener first
         ("chen got released on bail or not", "yes/no"),
         ("isnt clinton doing the same thing now", "yes/no"),

@@ -336,3 +336,19 @@ def test_a_pronoun_after_the_name_acting_on_it_means_the_last_person(matcher: Ma
 def test_what_for_asks_why_the_last_answer_happened(matcher: Matcher) -> None:
     asked = talk(matcher, "how long was chen supposed to be locked up", "what for")
     assert asked == ["chen-sentence", "chen-charges"]
+
+
+def test_why_after_an_age_asks_why_the_answer_before_it_happened(matcher: Matcher) -> None:
+    # The issue's own example: nobody asks why someone is 41.
+    asked = talk(
+        matcher,
+        "who was released today?",
+        "how old is he?",
+        "why?",
+        "what was he charged with?",
+    )
+    assert asked == ["chen-released", "chen-age", "release-reason", "chen-charges"]
+    # With nothing before the age, "why?" still reads the age question (and asks back).
+    alone = follow_up(matcher, "how old is chen?", "why?")
+    assert alone.read_as is not None
+    assert "old" not in alone.read_as.split()  # the kind is not carried
