@@ -32,7 +32,7 @@ def _fact_id(matcher: Matcher, question: str) -> str | None:
         ("<@123456789012345678> <#123456789012345678> how old is chen <:wave:1234>", "chen-age"),
         # Never asked with "when", but the answer gives a date.
         ("when were diplomatic ties between the us and china set up", "negotiations-1978"),
-        ("what did tom ross tell reporters", "white-house-spokesman"),  # his words are quoted
+        ("what did tom ross tell reporters", "white-house-comment"),  # what he said, not who he is
         ("can you tell me who wang juntao is", "wang-who"),  # "you" asking, not asked about
         ("could you summarize the article", "article-summary"),
         ("Describe Oksenberg's role.", "oksenberg-role"),  # an instruction, not a question
@@ -149,7 +149,7 @@ def test_close_runner_up_makes_the_answer_ambiguous(factbase: FactBase) -> None:
 
 
 def test_no_margin_means_no_ambiguity(factbase: FactBase, matcher: Matcher) -> None:
-    question = "what did the white house say about the diplomacy"
+    question = "Chen's prison term?"
     assert matcher.answer(question).outcome is Outcome.AMBIGUOUS  # a close runner-up
     strict = Matcher(factbase, MatchConfig(ambiguity_margin=0))
     assert strict.answer(question).outcome is Outcome.ANSWERED
