@@ -149,7 +149,7 @@ def test_close_runner_up_makes_the_answer_ambiguous(factbase: FactBase) -> None:
 
 
 def test_no_margin_means_no_ambiguity(factbase: FactBase, matcher: Matcher) -> None:
-    question = "Chen's prison term?"
+    question = "how was chen released"
     assert matcher.answer(question).outcome is Outcome.AMBIGUOUS  # a close runner-up
     strict = Matcher(factbase, MatchConfig(ambiguity_margin=0))
     assert strict.answer(question).outcome is Outcome.ANSWERED
