@@ -97,6 +97,7 @@ STOP_WORDS = (
     confused sudden suddenly actual real upon suggest suggests intend intended
     hm hmmm ah ahh oh ooh eh meh huh welp aight w lost
     standing parties certain seek will fill track earlier court throw recently surrounding
+    tryna lemme gimme dunno ya rly lmk nvm thru
     """.split()
     )
     - WH_WORDS

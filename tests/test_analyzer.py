@@ -132,3 +132,10 @@ def test_whats_the_deal_with_asks_about_the_person(matcher: Matcher) -> None:
     reply = matcher.answer("whats the deal with wang juntao")
     assert reply.fact is not None
     assert reply.fact.id == "wang-who"
+
+
+@pytest.mark.parametrize("shorthand", ["tryna", "lemme", "gimme", "dunno", "lmk", "nvm"])
+def test_chat_shorthand_asks_nothing(matcher: Matcher, shorthand: str) -> None:
+    # "what's china tryna avoid": the shorthand is filler, not a word the article lacks.
+    terms = matcher.analyzer.analyze(f"what is china {shorthand} avoid").terms
+    assert terms == matcher.analyzer.analyze("what is china avoid").terms
