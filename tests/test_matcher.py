@@ -41,6 +41,7 @@ def _fact_id(matcher: Matcher, question: str) -> str | None:
         ("chen first arrest year", "chen-first-jailed"),  # keywords asking for a date
         ("what did clinton accuse bush of in 92", "coddling-dictators"),  # '92 is 1992
         ("how old is the freed dissident", "chen-age"),  # described, not named
+        ("how old is the guy they just let go", "chen-age"),  # described in chat
         ("would you mind telling me what chen was charged with", "chen-charges"),  # polite
         ("hm so when did chen get out", "release-when"),  # "got out" is released
         ("when's the decision due", "decision-deadline"),  # due: a deadline
