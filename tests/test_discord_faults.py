@@ -70,16 +70,17 @@ MIXED = (
 )
 
 
-async def test_500_mixed_questions_from_50_users_are_each_answered_exactly_once(
+async def test_200_mixed_questions_from_50_users_are_each_answered_exactly_once(
     harness: Harness,
 ) -> None:
-    # 50 people ask at once, read their answers, and ask again: ten rounds, each person
-    # by slash command, mention or DM in turn, over answered, unanswerable and odd questions.
+    # 50 people ask at once, read their answers, and ask again: four rounds, each person
+    # by slash command, mention or DM in turn (every way within three rounds), over
+    # answered, unanswerable and odd questions.
     fake = harness.fake
     users = [user_payload(610000000000000000 + n, f"reader{n}") for n in range(50)]
     interactions: list[str] = []
     messages: list[str] = []
-    for round_ in range(10):
+    for round_ in range(4):
         asked: set[str] = set()
         for n, user in enumerate(users):
             question = MIXED[(round_ + n) % len(MIXED)]
@@ -104,7 +105,7 @@ async def test_500_mixed_questions_from_50_users_are_each_answered_exactly_once(
     assert {r.status for r in callbacks + posts} == {200}  # none late (10062), none twice (40060)
     assert Counter(map(answered_interaction, callbacks)) == Counter(interactions)
     assert Counter(map(reply_to, posts)) == Counter(messages)
-    assert len(interactions) + len(messages) == 500
+    assert len(interactions) + len(messages) == 200
     assert all(r.body["data"]["embeds"] for r in callbacks)
     assert all(r.body["embeds"] for r in posts)
 
