@@ -228,7 +228,7 @@ class Analyzer:
                 word = surface[i]
                 if word in WH_WORDS:
                     pass  # the question word sets the kind (see _kind), not a term
-                elif word in _DATE_WORDS and i > 0 and surface[i - 1] in ("what", "which"):
+                elif word in DATE_WORDS and i > 0 and surface[i - 1] in ("what", "which"):
                     pass  # "what year ...": only asks for a date (see _kind)
                 elif word in _PLACE_WORDS and raw_kind == "where":
                     pass  # "which country ...": only asks for a place (see _kind)
@@ -299,7 +299,7 @@ _PHRASAL_VERBS = frozenset("let set put".split())
 
 _HAPPEN = frozenset({"happen", "happens", "happened", "happening"})
 _BECOME = frozenset({"become", "became"})  # "what became of Beijing Spring?"
-_DATE_WORDS = frozenset({"year", "month", "date", "day", "time"})
+DATE_WORDS = frozenset({"year", "month", "date", "day", "time"})
 _PLACE_WORDS = frozenset({"country", "city", "place", "location", "nation", "town", "site"})
 _POLITE = frozenset({"can", "could", "would", "will"})
 _SUMMARIZE = frozenset({"summarize", "summarise", "outline"})
@@ -344,7 +344,7 @@ def _kind(raw: list[str]) -> str | None:
     ):
         return "outcome"
     for word, nxt in itertools.pairwise([*raw, ""]):
-        if word in ("what", "which") and nxt in _DATE_WORDS:  # "what year ...": a date
+        if word in ("what", "which") and nxt in DATE_WORDS:  # "what year ...": a date
             return "when"
         if word in ("what", "which") and nxt in _WHERE_NOUNS:  # "which country", "which prison"
             return "where"

@@ -17,9 +17,9 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, replace
 
-from bot.analyzer import Analysis
+from bot.analyzer import DATE_WORDS, Analysis
 from bot.factbase import Fact
-from bot.textnorm import stem, words
+from bot.textnorm import WH_WORDS, stem, words
 
 # Pronouns that stand for people, and for a thing.
 _SINGULAR = frozenset({"he", "him", "she", "her", "hes", "shes"})
@@ -44,6 +44,7 @@ _OBJECTS = frozenset({"him", "them"})
 _LEADS = frozenset({"and", "so", "ok", "okay", "but", "what", "about", "how", "also", "now"})
 _BOTH = frozenset({"both", "two"})  # "what did the two of them do?": every one of them
 _OTHER_NOUNS = frozenset({"one", "guy", "person", "dude", "fellow", "the"})
+_ONE_NOUNS = _OTHER_NOUNS - {"the"}
 # "the second guy", "the first one", "the latter": one of the people the last reply offered.
 _ORDINALS = {"first": 0, "former": 0, "second": 1, "latter": 1}
 # "which official went to Beijing?" asks for a person as "who" does: its answer is whom
@@ -74,6 +75,7 @@ class Topic:
     # did Bush send him?" read with Eagleburger, then "who went with him?").
     read_people: tuple[str, ...] = ()
     before: str = ""  # the question answered before this one, in the same conversation
+    kind: str | None = None  # what the question asked for, as the analyzer read it
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,13 +122,14 @@ def _is_other(ws: tuple[str, ...]) -> bool:
     )
 
 
-def _ordinal(ws: tuple[str, ...]) -> int | None:
-    """Which of the last reply's people "the second guy" or "the former" points at."""
+def _ordinal(ws: tuple[str, ...]) -> str | None:
+    """The word ("second", "former") by which "the second guy" or "the former" points at
+    one of the last reply's people (`_ORDINALS` says which)."""
     for w, n in itertools.pairwise(ws):
-        if w in ("first", "second") and n in _OTHER_NOUNS - {"the"}:
-            return _ORDINALS[w]
+        if w in ("first", "second") and n in _ONE_NOUNS:
+            return w
         if w == "the" and n in ("former", "latter"):
-            return _ORDINALS[n]
+            return n
     return None
 
 
@@ -194,8 +197,8 @@ def read(
         # It says who it is about ("and Chen, why was he freed?"); "what did he say
         # about Bush" does not.
         return None
-    if not named and (_is_other(ws) or _ordinal(ws) is not None):
-        return _one_of_them(question, ws, topic)
+    if not named and ((said := _ordinal(ws)) is not None or _is_other(ws)):
+        return _one_of_them(question, ws, topic, said)
     if set(ws) & PRONOUNS and not topic.people and not named:
         return None  # "who is he?" after an answer about no one: nobody to stand for
     plural = bool(set(ws) & _PLURAL)
@@ -241,7 +244,7 @@ def read(
         # thing the last question asked about, not its person.
         thing = bool(set(ws) & _THING) and not replaced
         last = _without_kind(words(topic.question))
-        if analysis.kind == "why" and topic.before and _asked_age(topic.question):
+        if analysis.kind == "why" and topic.before and topic.kind == "how old":
             # "who was released today?", "how old is he?", "why?": no one asks why an age;
             # it is why the one before happened.
             last = _without_kind(words(topic.before))
@@ -275,25 +278,19 @@ def _adding(ws: list[str], extra: Iterable[str]) -> list[str]:
     return [*ws, *(w for w in dict.fromkeys(extra) if w not in ws)]
 
 
-_WH = frozenset({"who", "what", "when", "where", "why", "how", "which", "whom", "whose"})
 _HOW_WHAT = frozenset({"long", "old", "many", "much", "often", "soon", "far"})
-_WHAT_WHEN = frozenset({"year", "date", "day", "month", "time"})
 
 
 def _without_kind(ws: tuple[str, ...]) -> list[str]:
     """The words of a question without what it asked for ("how old", "when")."""
     out: list[str] = []
     for i, w in enumerate(ws):
-        if w in _WH or (w in _HOW_WHAT and i > 0 and ws[i - 1] == "how"):
+        if w in WH_WORDS or (w in _HOW_WHAT and i > 0 and ws[i - 1] == "how"):
             continue
-        if w in _WHAT_WHEN and i > 0 and ws[i - 1] in ("what", "which"):
+        if w in DATE_WORDS and i > 0 and ws[i - 1] in ("what", "which"):
             continue  # "what year was that?" asked when
         out.append(w)
     return out
-
-
-def _asked_age(question: str) -> bool:
-    return any(pair == ("how", "old") for pair in itertools.pairwise(words(question)))
 
 
 def _name_words(named: tuple[str, ...]) -> set[str]:
@@ -344,14 +341,16 @@ def _offered(topic: Topic) -> tuple[str, ...]:
     return topic.named if len(topic.named) > 1 else topic.people
 
 
-def _one_of_them(question: str, ws: tuple[str, ...], topic: Topic) -> Reading | None:
-    """ "the other one", "the second guy", "the former": one of the last reply's people."""
-    at = _ordinal(ws)
-    if at is not None:  # "what was the second guy ill with?"
+def _one_of_them(
+    question: str, ws: tuple[str, ...], topic: Topic, said: str | None
+) -> Reading | None:
+    """ "the other one", "the second guy", "the former" (`said`): one of the last reply's
+    people."""
+    if said is not None:  # "what was the second guy ill with?"
+        at = _ORDINALS[said]
         offered = _offered(topic)
         if len(offered) <= at:
             return None
-        said = next(w for w in ws if w in _ORDINALS)
         text = " ".join(offered[at] if w in _ORDINALS else w for w in ws if w not in _OTHER_NOUNS)
         note = f"reading \u201cthe {said}\u201d as {offered[at]}"
         return Reading(text, note, offered[at : at + 1])

@@ -188,6 +188,7 @@ class Matcher:
             asked_who,
             reply.fact.answer,
             reply.read_people,
+            kind=analysis.kind,
         )
 
     def _leans_on_context(self, analysis: Analysis, named: tuple[str, ...]) -> bool:
