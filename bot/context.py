@@ -55,6 +55,11 @@ _PERSON_NOUNS = frozenset(
     emissary emissaries adviser advisers advisor advisors figure figures secretary
     officer officers""".split()
 )
+# "which president did he work for?": a pronoun right after one of these is the subject
+# the question asks about.
+_AUXILIARIES = frozenset(
+    "did does do is was were are has have had will would can could should".split()
+)
 RESET_WORDS = frozenset({"reset", "new topic", "start over", "new question", "forget it"})
 # A thing-pronoun question with at most this many content terms needs what came before:
 # "when did it close?" does; "is it true that Chen was freed?" names what it is about.
@@ -108,11 +113,29 @@ def follow_up_form(analysis: Analysis, named: tuple[str, ...], light: frozenset[
         return False
     ws = set(analysis.words)
     content = [t for t in analysis.terms if t not in light]
-    if ws & PRONOUNS:
+    if free_pronouns(analysis.words):
         return True
     if ws & _THING and len(content) <= _THIN:
         return True
     return _is_other(analysis.words) or _ordinal(analysis.words) is not None
+
+
+def free_pronouns(ws: tuple[str, ...]) -> list[str]:
+    """The pronouns that stand for someone outside the question. In "which activist was
+    rearrested after he had been freed?" or "what ails the guy they let go?" the pronoun
+    follows a person the question itself describes, and means them (or no one named):
+    the question stands alone. An object ("which official went with him?") still points
+    outside, and so does the subject the question asks about ("which president did he
+    work for?")."""
+    free: list[str] = []
+    described = False
+    before = ""
+    for w in ws:
+        if w in PRONOUNS and (w in _OBJECTS or not described or before in _AUXILIARIES):
+            free.append(w)
+        described = described or w in _PERSON_NOUNS
+        before = w
+    return free
 
 
 def _is_other(ws: tuple[str, ...]) -> bool:

@@ -86,6 +86,33 @@ def test_a_follow_up_with_no_context_is_never_answered(matcher: Matcher, questio
     assert reply.outcome in (Outcome.CLARIFY, Outcome.HELP)
 
 
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        (
+            "which democracy activist did beijing rearrest after he had been freed?",
+            "wei-rearrested",
+        ),
+        ("how old is the activist they just let go?", "chen-age"),
+    ],
+)
+def test_a_pronoun_after_the_person_it_means_needs_no_context(
+    matcher: Matcher, question: str, fact_id: str
+) -> None:
+    # The pronoun stands for the person the question itself describes.
+    reply = matcher.converse(question, Conversations(), "new")
+    assert reply.fact is not None
+    assert reply.fact.id == fact_id
+
+
+def test_the_pronoun_a_question_asks_about_still_needs_context(matcher: Matcher) -> None:
+    # "which president did he work for?": "he" is someone from before, not the president.
+    alone = matcher.converse("which president did he work for?", Conversations(), "new")
+    assert alone.fact is None
+    reply = follow_up(matcher, "who is michel oksenberg?", "which president did he work for?")
+    assert reply.reading == "reading \u201che\u201d as Michel Oksenberg"
+
+
 def test_they_after_who_are_x_and_y_means_x_and_y(matcher: Matcher) -> None:
     # "who are X and Y?" is answered about them, not about someone else the fact names.
     reply = follow_up(
