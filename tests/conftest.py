@@ -38,6 +38,20 @@ ROOT = Path(__file__).parent.parent
 OWN_PREFIXES = ("BOT_", "DISCORD_")
 
 
+# Modules whose tests start processes or servers (tens of seconds each on a busy
+# machine) run first: pytest-xdist's workers then finish together instead of one of them
+# starting a long test while the other has nothing left to do.
+_LONG_FIRST = ("test_packaging", "test_postgres", "test_cli", "test_report", "test_runner")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        module = item.path.stem
+        return _LONG_FIRST.index(module) if module in _LONG_FIRST else len(_LONG_FIRST)
+
+    items.sort(key=rank)  # stable: each module keeps its own order
+
+
 def clean_env(**extra: str) -> dict[str, str]:
     """The environment for a subprocess: this process's, less every setting of ours."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(OWN_PREFIXES)}

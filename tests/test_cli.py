@@ -384,8 +384,8 @@ def test_same_replies_in_every_process_whatever_the_hash_seed_and_the_cache(
     tmp_path: Path,
 ) -> None:
     """Answered, ambiguous, asked-back and help replies, in full, from processes with
-    different hash seeds: one building its own index, one building it and writing the
-    cache, and one reading it."""
+    different hash seeds: one building its own index and writing the cache, and one
+    reading it."""
     questions = [
         "how old is chen",
         "Chen's prison term?",
@@ -396,7 +396,6 @@ def test_same_replies_in_every_process_whatever_the_hash_seed_and_the_cache(
     ]
     cache = str(tmp_path / "cache")
     runs = [
-        {"PYTHONHASHSEED": "0", "BOT_INDEX_CACHE": "false"},
         {"PYTHONHASHSEED": "1", "BOT_CACHE_DIR": cache},  # builds and writes the cache
         {"PYTHONHASHSEED": "2", "BOT_CACHE_DIR": cache},  # reads it
     ]
