@@ -126,7 +126,7 @@ class Matcher:
         if topic is not None and self._leans_on_context(analysis, named):
             reading = read(question, analysis, named, topic, LIGHT_TERMS)
             if reading is not None:
-                reply = self.answer(reading.question)
+                reply = self._near_topic(self.answer(reading.question), topic)
                 return replace(
                     reply,
                     question=question,
@@ -157,7 +157,26 @@ class Matcher:
                     return replace(
                         again, question=question, read_as=reading.question, reading=reading.note
                     )
+            vouched = self._near_topic(reply, topic)
+            if vouched is not reply:  # say so: the conversation, not the question, decided
+                note = f"reading it with the last question, \u201c{topic.question}\u201d"
+                return replace(vouched, reading=note)
         return reply
+
+    def _near_topic(self, reply: Reply, topic: Topic) -> Reply:
+        """A follow-up the decision is unsure of, whose best guess is next to what the
+        conversation is about (the same paragraph, or a fact the last one leads on to):
+        the conversation vouches for the guess."""
+        if reply.outcome is not Outcome.CLARIFY or not reply.suggestions:
+            return reply
+        best, last = reply.suggestions[0], self.factbase.get(topic.fact_id)
+        if last is None or best.id == last.id:
+            return reply
+        beside = best.citation.paragraph == last.citation.paragraph
+        if not (beside or best in self.factbase.related(last)):
+            return reply
+        related = tuple(self.factbase.related(best)[: self.config.max_suggestions])
+        return Reply(reply.question, Outcome.ANSWERED, reply.score, best, (), related)
 
     def converse(self, question: str, conversations: Conversations, key: Hashable) -> Reply:
         """Answer within a conversation, and remember what it is about now."""

@@ -113,6 +113,46 @@ def test_the_pronoun_a_question_asks_about_still_needs_context(matcher: Matcher)
     assert reply.reading == "reading \u201che\u201d as Michel Oksenberg"
 
 
+@pytest.mark.parametrize(
+    ("before", "then", "fact_id"),
+    [
+        ("who was rearrested after being freed?", "how is he described?", "wei-who"),
+        (
+            "what illnesses does chen have?",
+            "for what stated reason was he let out?",
+            "release-reason",
+        ),
+        (
+            "what did chen do in 1976?",
+            "what journal did he start a few years later?",
+            "beijing-spring",
+        ),
+    ],
+)
+def test_the_conversation_vouches_for_a_guess_next_to_its_topic(
+    matcher: Matcher, before: str, then: str, fact_id: str
+) -> None:
+    reply = follow_up(matcher, before, then)
+    assert reply.read_as is not None
+    # Read alone, the rewritten question is only a guess: the bot would ask back ...
+    alone = matcher.answer(reply.read_as)
+    assert alone.outcome is Outcome.CLARIFY
+    assert alone.suggestions[0].id == fact_id
+    # ... but the guess is next to what was just answered, so the follow-up is answered.
+    assert reply.outcome is Outcome.ANSWERED
+    assert reply.fact is not None
+    assert reply.fact.id == fact_id
+
+
+def test_a_guess_far_from_the_topic_is_still_asked_back(matcher: Matcher) -> None:
+    # China's export market is nowhere near Chen's age: the bot asks back as it would alone.
+    question = "which country buys the most of what that nation sells abroad?"
+    reply = follow_up(matcher, "how old is chen?", question)
+    alone = matcher.answer(question)
+    assert alone.outcome is Outcome.CLARIFY
+    assert reply.outcome is Outcome.CLARIFY
+
+
 def test_they_after_who_are_x_and_y_means_x_and_y(matcher: Matcher) -> None:
     # "who are X and Y?" is answered about them, not about someone else the fact names.
     reply = follow_up(
