@@ -8,6 +8,7 @@ seen, one rapidfuzz search for the closest known word.
 from __future__ import annotations
 
 import itertools
+import re
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
@@ -188,14 +189,21 @@ class Analyzer:
         return out
 
     def _full_year(self, word: str) -> str:
-        """ "in 92" means 1992 when the facts know the year."""
+        """ "in 92" means 1992 when the facts know the year; "the 70s" and "the seventies"
+        are the 1970s."""
         if len(word) == 2 and word.isdigit() and (year := "19" + word) in self._known:
             return year
-        return word
+        return _DECADES.get(word) or _decade_of(word) or word
 
     def analyze(self, text: str, *, fix_typos: bool = True) -> Analysis:
         raw = [self._full_year(_WH_ALIASES.get(w, w)) for w in words(text)]
         raw = _without_idioms(raw)
+        # "the late seventies": the decade is the term; how late in it is not.
+        raw = [
+            w
+            for i, w in enumerate(raw)
+            if not (w in _DECADE_PARTS and i + 1 < len(raw) and raw[i + 1] in DECADE_TERMS)
+        ]
         # "Could you please describe ...": the politeness asks nothing.
         if len(raw) > 2 and raw[0] in _POLITE and raw[1] in ("you", "u"):
             raw = raw[3:] if raw[2] == "please" else raw[2:]
@@ -239,6 +247,8 @@ class Analyzer:
                 elif word not in STOP_WORDS and not _unknown_adverb(word, self._known):
                     if word in self._known:
                         terms.append(stems[i])
+                        if _YEAR.fullmatch(word):  # 1979 is in the late seventies too
+                            terms.append(word[:3] + "0s")
                     else:
                         term = self._known_stem(stems[i]) if fix_typos else stems[i]
                         terms.append(self._phrases.get((term,), term))
@@ -256,7 +266,35 @@ class Analyzer:
 
 
 # "What's the deal with Wang?" asks about Wang: no deal, and no way of "dealing with" him.
-_IDIOMS = {("the", "deal", "with"): ("about",)}
+# "Chen's release relative to other gestures", "in relation to": no diplomatic relations.
+_IDIOMS = {
+    ("the", "deal", "with"): ("about",),
+    ("relative", "to"): ("about",),
+    ("in", "relation", "to"): ("about",),
+    ("with", "relation", "to"): ("about",),
+}
+
+# A decade ("the 70s", "the late seventies") is a term of its own, which every year of it
+# carries too: "the magazine he started in the late seventies" finds 1979.
+_YEAR = re.compile(r"1[89]\d\d|20\d\d")
+_DECADES = {
+    f"{name}ies": f"19{n}0s"
+    for n, name in enumerate(
+        ("", "", "twent", "thirt", "fort", "fift", "sixt", "sevent", "eight", "ninet")
+    )
+    if name
+}
+
+
+DECADE_TERMS = frozenset(f"19{n}0s" for n in range(10))
+_DECADE_PARTS = frozenset({"late", "early", "mid"})
+
+
+def _decade_of(word: str) -> str | None:
+    """ "70s", "1970s" -> "1970s"."""
+    if re.fullmatch(r"(?:19)?[1-9]0s", word):
+        return "19" + word[-3:]
+    return None
 
 
 def _without_idioms(raw: list[str]) -> list[str]:

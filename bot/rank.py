@@ -28,7 +28,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
-from bot.analyzer import Analysis, Analyzer
+from bot.analyzer import DECADE_TERMS, Analysis, Analyzer
 from bot.answertypes import answer_types, quoted_sentences
 from bot.factbase import Fact, FactBase
 from bot.lexicon import is_english
@@ -40,7 +40,8 @@ KIND_WEIGHT = 1.0
 # Words that say a little about what is asked ("what happened to") weigh as little as a
 # word found in every fact, whatever their rarity.
 LIGHT_WEIGHT = 1.0
-LIGHT_TERMS = frozenset(stem(w) for w in LIGHT_WORDS)
+# A decade ("the seventies") places a question in time without saying what happened.
+LIGHT_TERMS = frozenset(stem(w) for w in LIGHT_WORDS) | DECADE_TERMS
 # Words of the fact's own text count most for coverage; words only of its paragraph a
 # quarter: the paragraph shows the subject is there, not that this fact answers it.
 OWN_TEXT_SHARE = 0.75

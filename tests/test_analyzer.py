@@ -139,3 +139,34 @@ def test_chat_shorthand_asks_nothing(matcher: Matcher, shorthand: str) -> None:
     # "what's china tryna avoid": the shorthand is filler, not a word the article lacks.
     terms = matcher.analyzer.analyze(f"what is china {shorthand} avoid").terms
     assert terms == matcher.analyzer.analyze("what is china avoid").terms
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["the 70s journal", "a journal in the seventies", "journal of the late-70s", "1970s journal"],
+)
+def test_a_decade_is_one_term_however_it_is_written(matcher: Matcher, question: str) -> None:
+    assert sorted(matcher.analyzer.analyze(question).terms) == ["1970s", "journal"]
+
+
+def test_a_year_is_in_its_decade_too(matcher: Matcher) -> None:
+    assert matcher.analyzer.analyze("journal 1979").terms == ("journal", "1979", "1970s")
+
+
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        ("which journal did chen set up in the late 70s?", "beijing-spring"),  # 1979
+        ("what did chen co-found in the eighties", "research-institute"),  # 1986
+    ],
+)
+def test_a_decade_finds_the_year_in_it(matcher: Matcher, question: str, fact_id: str) -> None:
+    reply = matcher.answer(question)
+    assert reply.fact is not None
+    assert reply.fact.id == fact_id
+
+
+def test_relative_to_is_no_diplomatic_relations(matcher: Matcher) -> None:
+    terms = matcher.analyzer.analyze("chen's release relative to other gestures").terms
+    assert "relations" not in terms
+    assert terms == matcher.analyzer.analyze("chen's release and other gestures").terms
