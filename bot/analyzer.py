@@ -236,8 +236,12 @@ class Analyzer:
                 word = surface[i]
                 if word in WH_WORDS:
                     pass  # the question word sets the kind (see _kind), not a term
-                elif word in DATE_WORDS and i > 0 and surface[i - 1] in ("what", "which"):
-                    pass  # "what year ...": only asks for a date (see _kind)
+                elif (
+                    (word in DATE_WORDS or word in _DURATION_WORDS)
+                    and i > 0
+                    and surface[i - 1] in ("what", "which")
+                ):
+                    pass  # "what year ...", "what period": only asks for a date or a duration
                 elif word in _PLACE_WORDS and raw_kind == "where":
                     pass  # "which country ...": only asks for a place (see _kind)
                 elif word in ("year", "date") and i == len(surface) - 1 and raw_kind == "when":
@@ -338,6 +342,7 @@ _PHRASAL_VERBS = frozenset("let set put".split())
 _HAPPEN = frozenset({"happen", "happens", "happened", "happening"})
 _BECOME = frozenset({"become", "became"})  # "what became of Beijing Spring?"
 DATE_WORDS = frozenset({"year", "month", "date", "day", "time"})
+_DURATION_WORDS = frozenset({"period", "timeframe", "timespan", "span", "duration", "length"})
 _PLACE_WORDS = frozenset({"country", "city", "place", "location", "nation", "town", "site"})
 _POLITE = frozenset({"can", "could", "would", "will"})
 _SUMMARIZE = frozenset({"summarize", "summarise", "outline"})
@@ -390,6 +395,8 @@ def _kind(raw: list[str]) -> str | None:
             return "why"
         if word == "for" and nxt == "what" and raw[0] in ("for", "and", "but", "so"):
             return "why"  # "for what?", "and for what?": a reason too
+        if word in ("what", "which") and nxt in _DURATION_WORDS:  # "over what period": how long
+            return "how long"
         if word == "how" and nxt == "soon":  # "how soon ...": a time
             return "when"
         if word == "how" and nxt in ("long", "old"):  # "how long ...": a duration; an age

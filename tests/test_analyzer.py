@@ -170,3 +170,14 @@ def test_relative_to_is_no_diplomatic_relations(matcher: Matcher) -> None:
     terms = matcher.analyzer.analyze("chen's release relative to other gestures").terms
     assert "relations" not in terms
     assert terms == matcher.analyzer.analyze("chen's release and other gestures").terms
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["over what period did bush send the missions", "within what timeframe were the missions sent"],
+)
+def test_what_period_asks_how_long(matcher: Matcher, question: str) -> None:
+    analysis = matcher.analyzer.analyze(question)
+    assert analysis.kind == "how long"
+    assert "period" not in analysis.terms
+    assert "timefram" not in analysis.terms
