@@ -38,6 +38,15 @@ ROOT = Path(__file__).parent.parent
 OWN_PREFIXES = ("BOT_", "DISCORD_")
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto`: a worker per core and one more. Many tests wait on a process or a server
+    they started, and while one waits the spare worker keeps the cores busy (measured on 2
+    cores: 330 s against 389 s for the suite)."""
+    return (
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    ) + 1
+
+
 # Modules whose tests start processes or servers (tens of seconds each on a busy
 # machine) run first: pytest-xdist's workers then finish together instead of one of them
 # starting a long test while the other has nothing left to do.

@@ -72,7 +72,9 @@ def test_shorten_cuts_at_a_word_with_an_ellipsis() -> None:
     assert len(shorten("x" * 500, 80)) == 80
 
 
-@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.text(max_size=3000))
 def test_any_question_renders_within_discord_limits(matcher: Matcher, question: str) -> None:
     reply = matcher.answer(question)
