@@ -284,13 +284,11 @@ _YEAR = re.compile(r"1[89]\d\d|20\d\d")
 _DECADES = {
     f"{name}ies": f"19{n}0s"
     for n, name in enumerate(
-        ("", "", "twent", "thirt", "fort", "fift", "sixt", "sevent", "eight", "ninet")
+        ("twent", "thirt", "fort", "fift", "sixt", "sevent", "eight", "ninet"), start=2
     )
-    if name
 }
-
-
-DECADE_TERMS = frozenset(f"19{n}0s" for n in range(10))
+# Every decade a year of _YEAR falls in, so that each one weighs as a decade.
+DECADE_TERMS = frozenset(f"{c}{n}0s" for c in ("18", "19", "20") for n in range(10))
 _DECADE_PARTS = frozenset({"late", "early", "mid"})
 
 
