@@ -31,6 +31,7 @@ from typing import Any
 
 from rapidfuzz import process
 from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.util import load_yaml_guess_indent
 
@@ -346,12 +347,16 @@ def _edit(
         if fact is None:
             continue
         existing = fact.get(field)
+        if existing is not None and not isinstance(existing, list):
+            raise LearnError(f"{name}: fact {fact_id!r}: {field} is not a list")
+        # The comment and blank lines before the next fact are kept by ruamel on the fact's
+        # last line; moved to the new last line, so they stay before the next fact.
+        trailing = _take_trailing(fact)
         if existing is None:
             fact[field] = [question]
-        elif isinstance(existing, list):
-            existing.append(question)
         else:
-            raise LearnError(f"{name}: fact {fact_id!r}: {field} is not a list")
+            existing.append(question)
+        _put_trailing(fact, trailing)
         yaml.indent(mapping=2, sequence=seq_indent or 4, offset=offset or 2)
         out = io.StringIO()
         yaml.dump(data, out)
@@ -364,6 +369,38 @@ def _edit(
             )
         return name, old, new, added
     raise LearnError(f"no YAML file holds fact {fact_id!r}")
+
+
+def _last_slot(node: Any) -> tuple[Any, Any, int] | None:
+    """(container, key, position in its comment entry) of the node's last line: the slot
+    where ruamel keeps the comment that follows the node."""
+    slot = None
+    while isinstance(node, CommentedMap | CommentedSeq) and len(node):
+        key = next(reversed(node)) if isinstance(node, CommentedMap) else len(node) - 1
+        slot = (node, key, 2 if isinstance(node, CommentedMap) else 0)
+        node = node[key]
+    return slot
+
+
+def _take_trailing(node: Any) -> Any:
+    """Remove and return the comment after the node's last line, if any."""
+    slot = _last_slot(node)
+    if slot is None:
+        return None
+    container, key, pos = slot
+    entry = container.ca.items.get(key)
+    if entry is None or entry[pos] is None:
+        return None
+    token, entry[pos] = entry[pos], None
+    return token
+
+
+def _put_trailing(node: Any, token: Any) -> None:
+    slot = _last_slot(node)
+    if token is None or slot is None:
+        return
+    container, key, pos = slot
+    container.ca.items.setdefault(key, [None, None, None, None])[pos] = token
 
 
 def _find_fact(data: Any, fact_id: str) -> Any:

@@ -139,6 +139,27 @@ def test_learn_not_in_article_makes_ask_say_so_and_check_stays_green(
     assert out.startswith("ok: 1 source(s), 80 facts")
 
 
+def test_a_question_added_to_the_last_fact_of_a_section_stays_above_the_next_section(
+    cli: Callable[..., tuple[int, str, str]], facts_copy: Path
+) -> None:
+    path = facts_copy / YAML
+    before = path.read_text(encoding="utf-8").splitlines()
+    # trip-official-reason ends its paragraph's section: a blank line and the next
+    # section's comment follow its last `unanswered` line.
+    start = before.index("  - id: trip-official-reason")
+    end = next(i for i in range(start, len(before)) if before[i].startswith("  # ----"))
+    last = max(i for i in range(start, end) if before[i].startswith("      - "))
+    question = "who chaired the conference"
+
+    code, _, err = cli("learn", "not-in-article", "--force", question, "trip-official-reason")
+
+    assert code == 0, err
+    after = path.read_text(encoding="utf-8").splitlines()
+    assert after[: last + 1] == before[: last + 1]
+    assert after[last + 1] == f"      - {question}"  # right below the fact's last line
+    assert after[last + 2 :] == before[last + 1 :]  # the blank line and comment after it
+
+
 # -- the core, in process: every refusal writes nothing --------------------------------------
 
 
