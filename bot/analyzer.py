@@ -78,6 +78,29 @@ class Analysis:
             )
         )
 
+    @property
+    def name_of(self) -> str | None:
+        """What a question asking for a name wants the name of: "conference" for "what is
+        the name of the conference", "the conference's name" and "conference name"; ""
+        when it does not say ("what's his name"); None when it asks for no name ("what did
+        they call him" asks for a label; "name the groups" is an order)."""
+        ws = self.words
+        for i, w in enumerate(ws):
+            if w not in ("name", "names") or i == 0:
+                continue
+            if i + 1 < len(ws) and ws[i + 1] == "of":
+                rest = [x for x in ws[i + 2 :] if x not in _DETERMINERS]
+                return rest[0] if rest else ""
+            before = ws[i - 1]
+            return "" if before in _DETERMINERS or before in _NOT_NAMED else before
+        return None
+
+
+_DETERMINERS = frozenset(
+    "the a an this that these those his her their its my your our whose".split()
+)
+_NOT_NAMED = frozenset("what which is was are were s full real first last".split())
+
 
 # Typo correction. Shorter words are left alone: one edit from too many others ("then", "chen").
 _TYPO_MIN = 5

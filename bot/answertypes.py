@@ -42,6 +42,7 @@ _SPEECH = re.compile(
     r"|acknowledged|confirm or deny)\b|\"",
     re.IGNORECASE,
 )
+_WORD = re.compile(r"[^\W\d_][\w'.-]*")
 # A sentence ends at . ! or ? and a space, but not after an initial ("U.S.", "S.").
 _SENTENCE_END = re.compile(r"(?<![.\s]\w[.])(?<=[.!?])[\"']?\s+")
 
@@ -52,6 +53,13 @@ class AnswerTypes:
     gives: frozenset[str]  # the kinds it can answer, asked that way or not
     times: frozenset[str]  # the time words of its answer ("1989", "monday")
     reports_speech: bool  # its quoted sentence reports someone's words
+    # The proper names its answer gives (lowercased; a month or a day is a time, not a
+    # name): what "what is the name of ..." needs.
+    names: frozenset[str] = frozenset()
+
+    def gives_name(self, asked_words: frozenset[str]) -> bool:
+        """Whether the answer names something the question does not name already."""
+        return bool(self.names - asked_words)
 
     def can_answer(self, kind: str, asked_words: frozenset[str]) -> bool:
         """Whether a question of this kind can be answered by the fact. For "when", a time
@@ -70,12 +78,23 @@ def answer_types(fact: Fact, quoted: str, analyze: Callable[[str], Analysis]) ->
         gives |= {"how many", "how old"}
     if _DURATION.search(fact.answer):
         gives.add("how long")
+    times = frozenset(t.lower() for t in _TIME.findall(fact.answer))
     return AnswerTypes(
         asked=asked,
         gives=frozenset(gives),
-        times=frozenset(t.lower() for t in _TIME.findall(fact.answer)),
+        times=times,
         reports_speech=bool(_SPEECH.search(quoted)),
+        names=proper_names(fact.answer) - set(times),
     )
+
+
+def proper_names(text: str) -> frozenset[str]:
+    """The capitalised words of `text` that do not start a sentence, lowercased."""
+    out: set[str] = set()
+    for sentence in _SENTENCE_END.split(text):
+        words = _WORD.findall(sentence)
+        out.update(w.lower() for w in words[1:] if w[0].isupper())
+    return frozenset(out)
 
 
 def quoted_sentences(fact: Fact) -> str:

@@ -57,6 +57,9 @@ class RankConfig:
     # How much closer a question must be to one the article leaves open than to any it
     # answers before the bot says the article does not say (phrasing overlap, 0-1).
     open_margin: float = 0.05
+    # How far below the best candidate one that gives a name may be and still go first
+    # for a question asking for a name.
+    name_margin: float = 10.0
     # Question kinds a fact must have been asked with to answer them: a "where" question
     # about Chen's release is not answered by the fact saying when he was released.
     strict_kinds: frozenset[str] = frozenset(
@@ -243,6 +246,26 @@ class Ranker:
             best.append(
                 Candidate(fi, -neg_score, -neg_overlap, own, grounding, kind_asked, names_ok)
             )
+        name_of = analysis.name_of
+        thing = set(self.analyzer.analyze(name_of, fix_typos=False).terms) if name_of else set()
+        if best and thing and not thing & self.analyzer.name_terms and open_fact is None:
+            # "what is the name of ...": a fact that gives no name cannot answer it. A close
+            # runner-up that gives one and mentions the thing named goes first ("the name of
+            # the White House spokesman"); with none, the name is what the article leaves
+            # open ("the name of the conference"). "What's his name", read as "Tom Ross's
+            # name" in a conversation, names its person already.
+            named = [
+                c
+                for c in best
+                if c.score >= best[0].score - cfg.name_margin
+                and self._types[c.index].gives_name(asked_words)
+                and (c is best[0] or thing <= self._named[c.index])
+            ]
+            if not named:
+                open_fact = best[0].index
+            elif named[0] is not best[0]:
+                best.remove(named[0])
+                best.insert(0, named[0])
         if best:  # what the best candidate leaves out, for the decision
             best[0] = self._ungrounded(best[0], analysis, content, content_norm)
         return Ranking(analysis, content_norm, tuple(best), open_fact)

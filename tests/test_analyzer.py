@@ -181,3 +181,22 @@ def test_what_period_asks_how_long(matcher: Matcher, question: str) -> None:
     assert analysis.kind == "how long"
     assert "period" not in analysis.terms
     assert "timefram" not in analysis.terms
+
+
+@pytest.mark.parametrize(
+    ("question", "name_of"),
+    [
+        ("what is the name of the conference", "conference"),
+        ("whats the conference's name", "conference"),
+        ("conference name", "conference"),
+        ("what are the names of the dissidents still in jail", "dissidents"),
+        ("whats his name", ""),  # whose name: the conversation knows
+        ("what did they call chen", None),  # a label, not a name
+        ("name the human rights groups", None),  # an order
+        ("who was named as a ringleader", None),
+    ],
+)
+def test_what_a_question_wants_the_name_of(
+    matcher: Matcher, question: str, name_of: str | None
+) -> None:
+    assert matcher.analyzer.analyze(question).name_of == name_of

@@ -304,3 +304,45 @@ def test_console_numbers_what_a_clarification_lists_and_picks_by_fact(
     assert first.answer in text.split(f"> {first.display_question}")[1]
     # After an answer, only the listed follow-ups can be picked.
     assert "Pick 1 to " in text
+
+
+def test_a_name_the_article_never_gives_is_not_in_the_article(factbase: FactBase) -> None:
+    import dataclasses
+
+    # Without the curator's open questions, so the rule alone is tested: the conference is
+    # in the article, its name is not.
+    bare = Matcher(
+        dataclasses.replace(
+            factbase, facts=tuple(dataclasses.replace(f, unanswered=()) for f in factbase.facts)
+        )
+    )
+    for question in (
+        "what's the name of the conference brzezinski and oksenberg are attending",
+        "brzezinski conference name",
+    ):
+        reply = bare.answer(question)
+        assert reply.outcome is Outcome.NOT_IN_ARTICLE, question
+        assert reply.suggestions[0].id == "trip-official-reason"
+    # What the conference is for is still answered.
+    assert _fact_id(bare, "why are brzezinski and oksenberg going to beijing") == (
+        "trip-official-reason"
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        # A close runner-up that gives a name goes before a best guess that gives none.
+        (
+            "what's the name of the white house spokesman quoted in the article",
+            "white-house-spokesman",
+        ),
+        ("what was the name of the journal chen founded", "beijing-spring"),
+        ("chen's journal name", "beijing-spring"),
+        ("name of the institute chen and wang founded in 1986", "research-institute"),
+    ],
+)
+def test_a_question_asking_for_a_name_gets_the_fact_that_gives_it(
+    matcher: Matcher, question: str, fact_id: str
+) -> None:
+    assert _fact_id(matcher, question) == fact_id
