@@ -13,6 +13,7 @@ For the bot's owner and members with Manage Server; others are refused.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+REPORT_FLUSH_S = 1.5  # at most this long waiting for the log to store what was just asked
 GROUPS_SHOWN = 5  # missed question groups offered for teaching, most asked first
 TEACH_TIMEOUT = 15 * 60.0  # seconds the menus stay usable
 # A missed question and a few of its other wordings, each cut short, so one group's text
@@ -79,6 +81,11 @@ class ReportCog(commands.Cog, name="Report"):
             )
             return
         qlog = self.bot.question_log
+        if qlog is not None:
+            # Include what was just asked: the writer stores it a moment after the reply.
+            # Bounded, as Discord wants the response within three seconds.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(qlog.flush(), REPORT_FLUSH_S)
         rows = await qlog.rows_since(since_timestamp(seconds)) if qlog is not None else None
         matcher = self.bot.matcher
         report = build_report(rows, matcher, seconds) if rows is not None else None
