@@ -381,6 +381,7 @@ _IMPERATIVES = {
 _PLACES = frozenset({"prison", "jail", "hospital", "clinic", "university", "school", "square"})
 _WHERE_NOUNS = _PLACE_WORDS | _PLACES
 _AMOUNT_WORDS = frozenset({"many", "much", "often", "far", "big", "large"})
+_RATE_WORDS = frozenset({"rate", "rates", "percentage", "percent", "proportion"})
 
 
 # "Do you happen to know ...": a wrapper, not a question about what happened.
@@ -407,7 +408,7 @@ def _kind(raw: list[str]) -> str | None:
         for w, nxt, after in zip(raw, [*raw[1:], ""], [*raw[2:], "", ""], strict=False)
     ):
         return "outcome"
-    for word, nxt in itertools.pairwise([*raw, ""]):
+    for i, (word, nxt) in enumerate(itertools.pairwise([*raw, ""])):
         if word in ("what", "which") and nxt in DATE_WORDS:  # "what year ...": a date
             return "when"
         if word in ("what", "which") and nxt in _WHERE_NOUNS:  # "which country", "which prison"
@@ -426,6 +427,8 @@ def _kind(raw: list[str]) -> str | None:
             return "where from"
         if word == "how" and nxt in _AMOUNT_WORDS:  # "how many ...": a number
             return "how many"
+        if word in ("what", "which") and _RATE_WORDS.intersection(raw[i + 1 : i + 4]):
+            return "how many"  # "what tariff rate ...", "what percentage of ...": a number
         if word in WH_WORDS:
             return _KIND_OF.get(word, word)
     opener = next((w for w in raw if w not in _CHAT_OPENERS), "")

@@ -54,6 +54,8 @@ def test_common_english_words_are_never_corrected(matcher: Matcher, word: str) -
         ("so did china make the progress or nah", "yes/no"),  # a chat opener first
         ("chen got released on bail or not", "yes/no"),
         ("isnt clinton doing the same thing now", "yes/no"),
+        ("what tariff rate do chinese goods pay", "how many"),  # a rate is a number
+        ("what percentage of china's exports go to the us", "how many"),
     ],
 )
 def test_question_kind(matcher: Matcher, question: str, kind: str) -> None:
