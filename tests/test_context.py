@@ -145,8 +145,9 @@ def test_the_conversation_vouches_for_a_guess_next_to_its_topic(
 
 
 def test_a_guess_far_from_the_topic_is_still_asked_back(matcher: Matcher) -> None:
-    # China's export market is nowhere near Chen's age: the bot asks back as it would alone.
-    question = "which country buys the most of what that nation sells abroad?"
+    # What Beijing wants of Washington is nowhere near Chen's age: the bot asks back as it
+    # would alone.
+    question = "what does the Asian government want Washington to stop linking together?"
     reply = follow_up(matcher, "how old is chen?", question)
     alone = matcher.answer(question)
     assert alone.outcome is Outcome.CLARIFY
