@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.textnorm import STOP_WORDS, WH_WORDS, stem, words
+from bot.textnorm import MAX_QUESTION_CHARS, STOP_WORDS, WH_WORDS, stem, words
 
 # Chat spellings of question words.
 _WH_ALIASES = {
@@ -219,7 +219,7 @@ class Analyzer:
         return _DECADES.get(word) or _decade_of(word) or word
 
     def analyze(self, text: str, *, fix_typos: bool = True) -> Analysis:
-        raw = [self._full_year(_WH_ALIASES.get(w, w)) for w in words(text)]
+        raw = [self._full_year(_WH_ALIASES.get(w, w)) for w in words(unwrap(text))]
         raw = _without_idioms(raw)
         # "the late seventies": the decade is the term; how late in it is not.
         raw = [
@@ -382,6 +382,51 @@ _PLACES = frozenset({"prison", "jail", "hospital", "clinic", "university", "scho
 _WHERE_NOUNS = _PLACE_WORDS | _PLACES
 _AMOUNT_WORDS = frozenset({"many", "much", "often", "far", "big", "large"})
 _RATE_WORDS = frozenset({"rate", "rates", "percentage", "percent", "proportion"})
+
+
+# The frame people put around a question ("I was hoping someone could clarify who ...",
+# "sorry to bother you, but ...", "any chance you know when ..."): words of asking,
+# knowing and politeness, the asker and the asked. A frame has at least one of _FRAME_CORE;
+# the rest may be any word that asks nothing (STOP_WORDS).
+_FRAME_CORE = frozenset(
+    """i im id ive me my you u ya someone somebody anyone anybody everyone guys folks
+    possible possibly able ask asking wonder wondering hoping hope clarify understand
+    figure find remind remember recall forget forgetting forgot sure unsure unclear confused
+    love appreciate appreciated help bother sorry trouble chance meaning keep trying
+    maybe perhaps kindly""".split()
+)
+_FRAME_WORDS = _FRAME_CORE | frozenset("be able out bit little entirely quick one".split())
+_SPLIT = re.compile(r"[,:;]|\s[-\u2013\u2014]+\s")
+# "... for my class": why they ask, not what.
+_PURPOSE = re.compile(
+    r"[\s,]+for (?:my|our) (?:\w+ )?(?:class|course|homework|essay|assignment"
+    r"|project|paper|exam|test|quiz|presentation|discussion|seminar)\b\W*$",
+    re.IGNORECASE,
+)
+
+
+def unwrap(text: str) -> str:
+    """The question inside a frame that asks nothing of its own: "could I ask who Chen
+    is?" is "who Chen is?"; "sorry to bother you, but was Chen freed?" is "but was Chen
+    freed?". Text without such a frame is returned as it is."""
+    text = _PURPOSE.sub("", text[:MAX_QUESTION_CHARS])
+    while (sep := _SPLIT.search(text)) and _is_frame(words(text[: sep.start()])):
+        text = text[sep.end() :]  # a frame before a comma, a colon or a dash
+    ws = words(text)
+    for i, w in enumerate(ws):
+        if w in WH_WORDS or w in _WH_ALIASES or w == "whether":
+            if i and _is_frame(ws[:i]):
+                return " ".join(ws[i:])
+            break
+    return text
+
+
+def _is_frame(ws: tuple[str, ...]) -> bool:
+    return (
+        bool(ws)
+        and all(w in _FRAME_WORDS or w in STOP_WORDS for w in ws)
+        and any(w in _FRAME_CORE for w in ws)
+    )
 
 
 # "Do you happen to know ...": a wrapper, not a question about what happened.

@@ -18,7 +18,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process, utils
 
-from bot.analyzer import Analysis
+from bot.analyzer import Analysis, unwrap
 from bot.context import (
     PRONOUNS,
     RESET_WORDS,
@@ -72,7 +72,7 @@ def form_outcome(question: str, analysis: Analysis) -> Outcome | None:
     about_bot = analysis.words[-1] in _YOU or analysis.words[0] in _YOU or "your" in analysis.words
     if about_bot or analysis.words[:2] == ("are", "you"):
         return Outcome.HELP  # "who created you", "you speak chinese?": about the bot
-    if _ASKS_FOR_ME.search(" ".join(words(question))):
+    if _ASKS_FOR_ME.search(" ".join(words(unwrap(question)))):
         # "how do I get to Beijing", "could you book a flight": a task for the bot
         return Outcome.NOT_IN_ARTICLE
     return None

@@ -34,6 +34,11 @@ _POSSESSIVE = re.compile(r"(?<=\w)'s\b")
 _CONTRACTION = re.compile(r"(?<=\w)'(?:re|ve|ll|d|m|t)\b")
 _APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
 _WORD = re.compile(r"[^\W_]+")
+# Laughter and hesitation however long it is typed ("hahaha", "lmaooo", "ummm", "hmmmm"):
+# no word of a question.
+_INTERJECTION = re.compile(
+    r"(?:a?h[ae]){2,}h?|(?:he){2,}|(?:lo)+l+|lmf?a+o+|ro+f+l+|u+m+|h+m+|u+h+|e+r+m+|a+h+|o+h+"
+)
 # Discord markup is not part of a question: user, role and channel mentions, custom emoji,
 # @everyone and @here.
 _DISCORD_MARKUP = re.compile(r"<(?:@[!&]?|#)\d+>|<a?:\w+:\d+>|@(?:everyone|here)\b")
@@ -98,6 +103,7 @@ STOP_WORDS = (
     hm hmmm ah ahh oh ooh eh meh huh welp aight w lost
     standing parties certain seek will fill track earlier court throw recently surrounding
     tryna lemme gimme dunno ya rly lmk nvm thru
+    bro bros fam srs smh af asf deadass ye yea da dat lil
     """.split()
     )
     - WH_WORDS
@@ -130,7 +136,7 @@ def words(text: str) -> tuple[str, ...]:
     text = _APOSTROPHE.sub("", text)
     # "U.S." and "D.C." become one word before punctuation splits them apart.
     text = re.sub(r"\b((?:[^\W\d_]\.){2,})", lambda m: m.group(1).replace(".", ""), text)
-    return tuple(_WORD.findall(text))
+    return tuple(w for w in _WORD.findall(text) if not _INTERJECTION.fullmatch(w))
 
 
 @lru_cache(maxsize=65536)

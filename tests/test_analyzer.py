@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.analyzer import unwrap
 from bot.matcher import Matcher
+from bot.textnorm import words
 
 
 @pytest.mark.parametrize(
@@ -136,11 +138,23 @@ def test_whats_the_deal_with_asks_about_the_person(matcher: Matcher) -> None:
     assert reply.fact.id == "wang-who"
 
 
-@pytest.mark.parametrize("shorthand", ["tryna", "lemme", "gimme", "dunno", "lmk", "nvm"])
+@pytest.mark.parametrize(
+    "shorthand",
+    ["tryna", "lemme", "gimme", "dunno", "lmk", "nvm", "bro", "srs", "hahaha", "lmaooo", "ummm"],
+)
 def test_chat_shorthand_asks_nothing(matcher: Matcher, shorthand: str) -> None:
     # "what's china tryna avoid": the shorthand is filler, not a word the article lacks.
     terms = matcher.analyzer.analyze(f"what is china {shorthand} avoid").terms
     assert terms == matcher.analyzer.analyze("what is china avoid").terms
+
+
+@pytest.mark.parametrize("word", ["hahaha", "hehe", "lolol", "lmfaooo", "ummm", "hmmm", "uhh"])
+def test_laughter_and_hesitation_are_no_words(word: str) -> None:
+    assert words(f"how old is chen {word}") == ("how", "old", "is", "chen")
+
+
+def test_words_that_only_look_like_laughter_are_kept() -> None:
+    assert words("ha, oh my, mao and hahn") == ("ha", "my", "mao", "and", "hahn")
 
 
 @pytest.mark.parametrize(
@@ -202,3 +216,22 @@ def test_what_a_question_wants_the_name_of(
     matcher: Matcher, question: str, name_of: str | None
 ) -> None:
     assert matcher.analyzer.analyze(question).name_of == name_of
+
+
+@pytest.mark.parametrize(
+    ("typed", "question"),
+    [
+        ("could I ask who Chen Ziming is?", "who chen ziming is"),
+        ("I was hoping someone could clarify when Wang was freed", "when wang was freed"),
+        ("sorry to bother you, but was Chen freed?", " but was Chen freed?"),
+        ("not sure if you can help: why was Chen let go", " why was Chen let go"),
+        ("I'd appreciate it if you could tell me whether Chen is ill", "whether chen is ill"),
+        ("how old is Chen, for my class?", "how old is Chen"),
+        # Not frames: the words before the question word ask something themselves.
+        ("I know Chen was released, but why?", "I know Chen was released, but why?"),
+        ("and for what?", "and for what?"),
+        ("in what year was Chen jailed", "in what year was Chen jailed"),
+    ],
+)
+def test_the_frame_around_a_question_is_taken_off(typed: str, question: str) -> None:
+    assert unwrap(typed) == question

@@ -349,3 +349,28 @@ def test_a_question_asking_for_a_name_gets_the_fact_that_gives_it(
     matcher: Matcher, question: str, fact_id: str
 ) -> None:
     assert _fact_id(matcher, question) == fact_id
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        "could I ask {}",
+        "I was hoping someone could clarify {}",
+        "would it be possible to find out {}",
+        "sorry to bother you, but {}",
+        "I'd appreciate it if you could tell me {}",
+        "{} for my class",
+    ],
+)
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        ("how old is chen ziming", "chen-age"),
+        ("when was wang juntao released", "wang-release-date"),
+    ],
+)
+def test_a_question_in_a_polite_frame_gets_the_same_answer(
+    matcher: Matcher, frame: str, question: str, fact_id: str
+) -> None:
+    assert _fact_id(matcher, question) == fact_id
+    assert _fact_id(matcher, frame.format(question)) == fact_id
