@@ -393,9 +393,13 @@ _FRAME_CORE = frozenset(
     possible possibly able ask asking wonder wondering hoping hope clarify understand
     figure find remind remember recall forget forgetting forgot sure unsure unclear confused
     love appreciate appreciated help bother sorry trouble chance meaning keep trying
-    maybe perhaps kindly""".split()
+    maybe perhaps kindly grateful kind inquire enquire indicate specify state elaborate
+    confirm record knowledge information provided text account described based reference
+    reported per""".split()
 )
-_FRAME_WORDS = _FRAME_CORE | frozenset("be able out bit little entirely quick one".split())
+_FRAME_WORDS = _FRAME_CORE | frozenset(
+    "be able out bit little entirely quick one los angeles times".split()
+)
 _SPLIT = re.compile(r"[,:;]|\s[-\u2013\u2014]+\s")
 # "... for my class": why they ask, not what.
 _PURPOSE = re.compile(

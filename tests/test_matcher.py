@@ -360,6 +360,8 @@ def test_a_question_asking_for_a_name_gets_the_fact_that_gives_it(
         "sorry to bother you, but {}",
         "I'd appreciate it if you could tell me {}",
         "{} for my class",
+        "based on the text, {}",
+        "I would be grateful if you could indicate {}",
     ],
 )
 @pytest.mark.parametrize(
