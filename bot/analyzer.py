@@ -107,7 +107,8 @@ _TYPO_MIN = 5
 # Correction targets may be a letter shorter than a typo: the typo can add one.
 _TARGET_MIN = 4
 # From this length a typo may be two edits off: a long word keeps its shape through two.
-_TWO_EDITS = 9
+_TWO_EDITS = 7
+_NAME_TWO_EDITS = 6  # the same, for the words of a person's name
 
 
 class Analyzer:
@@ -161,9 +162,15 @@ class Analyzer:
         # The terms the article's people's names become: a title before one is dropped
         # ("President Bush"), and the ranker tells a question's people by them.
         self.name_terms: frozenset[str] = frozenset()  # analyze reads it: empty until built
+        names = list(names)
         self.name_terms = frozenset(
             t for name in names for t in self.analyze(name, fix_typos=False).terms
         )
+        # The long words of people's names, which a typist may get two letters wrong
+        # ("Clnitn", "Zmiinng"): distinctive enough to be found two edits away.
+        self._names_by_initial: dict[str, list[str]] = {}
+        for w in sorted({w for name in names for w in words(name) if len(w) >= _NAME_TWO_EDITS}):
+            self._names_by_initial.setdefault(w[0], []).append(w)
 
     def correct(self, word: str) -> str:
         """The closest known word for a likely typo, or the word itself."""
@@ -177,6 +184,9 @@ class Analyzer:
         max_dist = 1 if len(word) < _TWO_EDITS else 2  # two edits only in long words
         # OSA counts two swapped letters ("relesaed") as one edit.
         best = process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=max_dist)
+        if best is None and max_dist < 2 and len(word) >= _NAME_TWO_EDITS:
+            names = self._names_by_initial.get(word[0], ())
+            best = process.extractOne(word, names, scorer=OSA.distance, score_cutoff=2)
         return best[0] if best is not None else word
 
     def _known_stem(self, word_stem: str) -> str:

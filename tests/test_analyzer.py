@@ -17,6 +17,10 @@ from bot.textnorm import words
         ("brzezinksi", "brzezinski"),
         ("articel", "article"),  # filler words are corrected too, so they stay filler
         ("recentuy", "recently"),  # not the fact word "recent", two edits away
+        ("fuondde", "founded"),  # two edits in a word of seven letters
+        ("clnitn", "clinton"),  # and in a person's name of six or more
+        ("zmiinng", "ziming"),
+        ("zemin", "zemin"),  # a short word two edits from a name is left alone
     ],
 )
 def test_typos_are_corrected_towards_known_words(matcher: Matcher, typed: str, meant: str) -> None:
