@@ -372,7 +372,7 @@ _PHRASAL_VERBS = frozenset("let set put".split())
 
 _HAPPEN = frozenset({"happen", "happens", "happened", "happening"})
 _BECOME = frozenset({"become", "became"})  # "what became of Beijing Spring?"
-DATE_WORDS = frozenset({"year", "month", "date", "day", "time"})
+DATE_WORDS = frozenset({"year", "month", "date", "day", "time", "point", "moment"})
 _DURATION_WORDS = frozenset({"period", "timeframe", "timespan", "span", "duration", "length"})
 _PLACE_WORDS = frozenset({"country", "city", "place", "location", "nation", "town", "site"})
 _POLITE = frozenset({"can", "could", "would", "will"})
@@ -391,7 +391,7 @@ _IMPERATIVES = {
 _PLACES = frozenset({"prison", "jail", "hospital", "clinic", "university", "school", "square"})
 _WHERE_NOUNS = _PLACE_WORDS | _PLACES
 _AMOUNT_WORDS = frozenset({"many", "much", "often", "far", "big", "large"})
-_RATE_WORDS = frozenset({"rate", "rates", "percentage", "percent", "proportion"})
+_NUMBER_WORDS = frozenset({"rate", "rates", "percentage", "percent", "proportion", "number"})
 
 
 # The frame people put around a question ("I was hoping someone could clarify who ...",
@@ -486,8 +486,8 @@ def _kind(raw: list[str]) -> str | None:
             return "where from"
         if word == "how" and nxt in _AMOUNT_WORDS:  # "how many ...": a number
             return "how many"
-        if word in ("what", "which") and _RATE_WORDS.intersection(raw[i + 1 : i + 4]):
-            return "how many"  # "what tariff rate ...", "what percentage of ...": a number
+        if word in ("what", "which") and _NUMBER_WORDS.intersection(raw[i + 1 : i + 4]):
+            return "how many"  # "what tariff rate ...", "what is the number of ...": a number
         if word in WH_WORDS:
             return _KIND_OF.get(word, word)
     opener = next((w for w in raw if w not in _CHAT_OPENERS), "")

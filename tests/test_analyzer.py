@@ -62,6 +62,8 @@ def test_common_english_words_are_never_corrected(matcher: Matcher, word: str) -
         ("isnt clinton doing the same thing now", "yes/no"),
         ("what tariff rate do chinese goods pay", "how many"),  # a rate is a number
         ("what percentage of china's exports go to the us", "how many"),
+        ("what is the number of missions bush sent", "how many"),
+        ("at what point was wang freed", "when"),
     ],
 )
 def test_question_kind(matcher: Matcher, question: str, kind: str) -> None:
