@@ -259,7 +259,9 @@ class Analyzer:
             for size in range(min(longest, len(surface) - i), 0, -1):
                 target = self._phrases.get(tuple(stems[i : i + size]))
                 if size == 1:  # a one-word variant as written wins over a shared stem
-                    target = self._exact.get(surface[i]) or target
+                    target = self._exact.get(surface[i]) or (
+                        None if surface[i] in STOP_WORDS else target  # "concerning": no "concern"
+                    )
                 if target is not None:
                     if target not in STOP_WORDS:  # "end up" means "go": filler
                         terms.append(target)
@@ -375,6 +377,7 @@ _BECOME = frozenset({"become", "became"})  # "what became of Beijing Spring?"
 DATE_WORDS = frozenset({"year", "month", "date", "day", "time", "point", "moment"})
 _DURATION_WORDS = frozenset({"period", "timeframe", "timespan", "span", "duration", "length"})
 _PLACE_WORDS = frozenset({"country", "city", "place", "location", "nation", "town", "site"})
+_WHO_NOUNS = frozenset({"individual", "individuals", "person", "persons"})
 _POLITE = frozenset({"can", "could", "would", "will"})
 _SUMMARIZE = frozenset({"summarize", "summarise", "outline"})
 # An instruction that opens a question, and the question word it stands for.
@@ -392,6 +395,8 @@ _PLACES = frozenset({"prison", "jail", "hospital", "clinic", "university", "scho
 _WHERE_NOUNS = _PLACE_WORDS | _PLACES
 _AMOUNT_WORDS = frozenset({"many", "much", "often", "far", "big", "large"})
 _NUMBER_WORDS = frozenset({"rate", "rates", "percentage", "percent", "proportion", "number"})
+# "for what period": the noun says what is asked, not "why".
+_WHAT_NOUNS = DATE_WORDS | _DURATION_WORDS | _NUMBER_WORDS | _WHERE_NOUNS
 
 
 # The frame people put around a question ("I was hoping someone could clarify who ...",
@@ -474,8 +479,15 @@ def _kind(raw: list[str]) -> str | None:
             return "where"
         if word == "what" and nxt == "for":  # "what for?": a reason
             return "why"
-        if word == "for" and nxt == "what" and raw[0] in ("for", "and", "but", "so"):
-            return "why"  # "for what?", "and for what?": a reason too
+        if (
+            word == "for"
+            and nxt == "what"
+            and raw[0] in ("for", "and", "but", "so")
+            and (raw[i + 2] if i + 2 < len(raw) else "") not in _WHAT_NOUNS
+        ):
+            return "why"  # "for what?", "and for what?": a reason too ("for what period": not)
+        if word in ("what", "which") and (nxt in _WHO_NOUNS or "identity" in raw[i + 1 : i + 4]):
+            return "who"  # "which individuals did China free", "what is the identity of"
         if word in ("what", "which") and nxt in _DURATION_WORDS:  # "over what period": how long
             return "how long"
         if word == "how" and nxt == "soon":  # "how soon ...": a time

@@ -89,7 +89,8 @@ STOP_WORDS = (
     reading guy guys dude folks wait whole stuff wise lately else back remember recall anybody
     receive received pro
     man men anywhere somewhere involve involvement per
-    apply applied duration individual together measure
+    apply applied duration individual individuals identity identities together measure
+    statement statements remark remarks
     attach attached among
     offer offered provide provides
     cite

@@ -64,6 +64,9 @@ def test_common_english_words_are_never_corrected(matcher: Matcher, word: str) -
         ("what percentage of china's exports go to the us", "how many"),
         ("what is the number of missions bush sent", "how many"),
         ("at what point was wang freed", "when"),
+        ("and for what period was chen jailed", "how long"),  # not "for what?": a reason
+        ("which individuals did china free", "who"),
+        ("what is the identity of the spokesman", "who"),
     ],
 )
 def test_question_kind(matcher: Matcher, question: str, kind: str) -> None:
@@ -152,6 +155,12 @@ def test_chat_shorthand_asks_nothing(matcher: Matcher, shorthand: str) -> None:
     # "what's china tryna avoid": the shorthand is filler, not a word the article lacks.
     terms = matcher.analyzer.analyze(f"what is china {shorthand} avoid").terms
     assert terms == matcher.analyzer.analyze("what is china avoid").terms
+
+
+def test_a_filler_word_is_not_read_as_a_synonym_sharing_its_stem(matcher: Matcher) -> None:
+    # "concerning" is a preposition here, not "concern" (care).
+    terms = matcher.analyzer.analyze("what did clinton say concerning bush").terms
+    assert terms == matcher.analyzer.analyze("what did clinton say about bush").terms
 
 
 @pytest.mark.parametrize("word", ["hahaha", "hehe", "lolol", "lmfaooo", "ummm", "hmmm", "uhh"])
