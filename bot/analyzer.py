@@ -413,12 +413,20 @@ _FRAME_CORE = frozenset(
     reported per""".split()
 )
 _FRAME_WORDS = _FRAME_CORE | frozenset(
-    "be able out bit little entirely quick one los angeles times".split()
+    "be able out bit little entirely quick one los angeles times friend advance sense makes"
+    " much".split()
+)
+_PURPOSE_MAX = 120  # characters: "..., for my political science class"
+_MAX_FRAMES = 3  # frames taken off each end: people do not stack more
+# After the question: "..., if you know", "... asking for a friend", "thanks in advance".
+_TAIL_CORE = _FRAME_CORE | frozenset("thanks thank thx ty cheers curious sense".split())
+_TAIL_SPLIT = re.compile(
+    r"[,;:?!]+|\s[-\u2013\u2014]+\s|\s(?=(?:if|thanks|thank|thx|pls|please|asking)\b)"
 )
 _SPLIT = re.compile(r"[,:;]|\s[-\u2013\u2014]+\s")
 # "... for my class": why they ask, not what.
 _PURPOSE = re.compile(
-    r"[\s,]+for (?:my|our) (?:\w+ )?(?:class|course|homework|essay|assignment"
+    r"(?:\s*,)?\s+for (?:my|our) (?:\w+ )?(?:class|course|homework|essay|assignment"
     r"|project|paper|exam|test|quiz|presentation|discussion|seminar)\b\W*$",
     re.IGNORECASE,
 )
@@ -428,9 +436,20 @@ def unwrap(text: str) -> str:
     """The question inside a frame that asks nothing of its own: "could I ask who Chen
     is?" is "who Chen is?"; "sorry to bother you, but was Chen freed?" is "but was Chen
     freed?". Text without such a frame is returned as it is."""
-    text = _PURPOSE.sub("", text[:MAX_QUESTION_CHARS])
-    while (sep := _SPLIT.search(text)) and _is_frame(words(text[: sep.start()])):
-        text = text[sep.end() :]  # a frame before a comma, a colon or a dash
+    text = text[:MAX_QUESTION_CHARS]
+    end = max(0, len(text) - _PURPOSE_MAX)  # only the end can hold it: no quadratic search
+    text = text[:end] + _PURPOSE.sub("", text[end:])
+    for _ in range(_MAX_FRAMES):  # a frame after the question
+        body = text.rstrip(" ?!.,;:-")
+        seps = list(_TAIL_SPLIT.finditer(body))
+        if not seps or not _is_frame(words(body[seps[-1].end() :]), _TAIL_CORE):
+            break
+        text = body[: seps[-1].start()].rstrip(" ,;:-")
+    for _ in range(_MAX_FRAMES):  # a frame before a comma, a colon or a dash
+        sep = _SPLIT.search(text)
+        if sep is None or not _is_frame(words(text[: sep.start()])):
+            break
+        text = text[sep.end() :]
     ws = words(text)
     for i, w in enumerate(ws):
         if w in WH_WORDS or w in _WH_ALIASES or w == "whether":
@@ -440,11 +459,11 @@ def unwrap(text: str) -> str:
     return text
 
 
-def _is_frame(ws: tuple[str, ...]) -> bool:
+def _is_frame(ws: tuple[str, ...], core: frozenset[str] = _FRAME_CORE) -> bool:
     return (
         bool(ws)
         and all(w in _FRAME_WORDS or w in STOP_WORDS for w in ws)
-        and any(w in _FRAME_CORE for w in ws)
+        and any(w in core for w in ws)
     )
 
 

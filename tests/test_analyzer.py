@@ -242,6 +242,11 @@ def test_what_a_question_wants_the_name_of(
         ("not sure if you can help: why was Chen let go", " why was Chen let go"),
         ("I'd appreciate it if you could tell me whether Chen is ill", "whether chen is ill"),
         ("how old is Chen, for my class?", "how old is Chen"),
+        ("how old is Chen? thanks in advance!", "how old is Chen?"),
+        ("why was Chen freed, if you know", "why was Chen freed"),
+        ("who is Wang? asking for a friend", "who is Wang?"),
+        ("what happens if China makes no progress?", "what happens if China makes no progress?"),
+        ("why was Chen freed? and Wang?", "why was Chen freed? and Wang?"),
         # Not frames: the words before the question word ask something themselves.
         ("I know Chen was released, but why?", "I know Chen was released, but why?"),
         ("and for what?", "and for what?"),

@@ -362,6 +362,8 @@ def test_a_question_asking_for_a_name_gets_the_fact_that_gives_it(
         "{} for my class",
         "based on the text, {}",
         "I would be grateful if you could indicate {}",
+        "{}? thanks in advance",
+        "{}, if you know",
     ],
 )
 @pytest.mark.parametrize(
