@@ -37,6 +37,7 @@ _AFTER = _THAT | frozenset({"after", "afterwards", "afterward", "result", "then"
 _SOURCE_ASKED = frozenset(
     "said says say claims claimed admits admit admitted acknowledges acknowledged".split()
 )
+_MORE_OF = frozenset({"tell", "about", "anything", "something", "what", "info", "details"})
 _SOURCE_REST = frozenset({"who", "else", "that", "this", "so", "it", "was", "did", "does", "is"})
 # "where did Bush send him?": a pronoun after the verb is not the name before it.
 _OBJECTS = frozenset({"him", "them"})
@@ -167,6 +168,12 @@ def asks_for_person(analysis: Analysis) -> bool:
 def asks_source(ws: tuple[str, ...]) -> bool:
     """ "Who said that?", "who else admits that?": who is behind the last answer."""
     return bool(set(ws) & _SOURCE_ASKED) and "who" in ws and set(ws) <= _SOURCE_ASKED | _SOURCE_REST
+
+
+def asks_another(ws: tuple[str, ...]) -> bool:
+    """ "who else was let out?", "what else did he do?", "tell me more about him": something
+    besides the last answer."""
+    return "else" in ws or ("more" in ws and bool(set(ws) & _MORE_OF))
 
 
 def read_again(ws: tuple[str, ...]) -> bool:

@@ -25,6 +25,7 @@ from bot.context import (
     Conversations,
     People,
     Topic,
+    asks_another,
     asks_for_person,
     asks_source,
     follow_up_form,
@@ -121,6 +122,66 @@ class Matcher:
         """Never raises: any string in, a Reply out. With the conversation's `topic`, a
         follow-up ("how old is he?", "why?", "and Wang?") is read against it; without
         one, a follow-up is never guessed at: the bot asks back."""
+        reply = self._answer(question, topic)
+        if topic is None:
+            return reply
+        ws = words(question)
+        last = self.factbase.get(topic.fact_id)
+        if asks_source(ws) and last is not None and reply.fact != last:
+            # "who said that?": the last answer's own quote says who; asking its question
+            # again may find another fact.
+            related = tuple(self.factbase.related(last)[: self.config.max_suggestions])
+            return replace(
+                reply, outcome=Outcome.ANSWERED, fact=last, alternatives=(), suggestions=related
+            )
+        # "who else was let out?" found the last answer again. (An answer naming two people
+        # may hold the other one: "who else founded it?")
+        if (
+            reply.fact is not None
+            and reply.fact == last
+            and asks_another(ws)
+            and not asks_source(ws)
+            and len(topic.people) <= 1
+        ):
+            return self._another(reply, last)
+        return reply
+
+    def _another(self, reply: Reply, last: Fact) -> Reply:
+        """ "who else was let out?" read as the last question found the last answer again:
+        the next candidate instead, answered when it is next to the last answer (its
+        paragraph, or a fact it leads on to), else offered."""
+        ranking = self.ranker.rank(self.analyzer.analyze(reply.read_as or reply.question))
+        others = [self._facts[c.index] for c in ranking.candidates]
+        others = [f for f in others if f.id != last.id]
+        note = "; ".join(
+            x for x in (reply.reading, f"not \u201c{last.questions[0]}\u201d again") if x
+        )
+        if not others:
+            return replace(self._no_answer(reply.question, Outcome.NOT_IN_ARTICLE), reading=note)
+        best = others[0]
+        if best.citation.paragraph == last.citation.paragraph or best in self.factbase.related(
+            last
+        ):
+            related = tuple(self.factbase.related(best)[: self.config.max_suggestions])
+            return replace(
+                reply,
+                outcome=Outcome.ANSWERED,
+                fact=best,
+                alternatives=(),
+                suggestions=related,
+                reading=note,
+            )
+        suggestions = tuple(others[: self.config.max_suggestions])
+        return replace(
+            reply,
+            outcome=Outcome.CLARIFY,
+            fact=None,
+            alternatives=(),
+            suggestions=suggestions,
+            reading=note,
+        )
+
+    def _answer(self, question: str, topic: Topic | None) -> Reply:
         analysis = self.analyzer.analyze(question)
         named = self.people.named(analysis)
         if topic is not None and self._leans_on_context(analysis, named):

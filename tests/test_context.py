@@ -420,3 +420,32 @@ def test_why_after_an_age_asks_why_the_answer_before_it_happened(matcher: Matche
     alone = follow_up(matcher, "how old is chen?", "why?")
     assert alone.read_as is not None
     assert "old" not in alone.read_as.split()  # the kind is not carried
+
+
+def test_who_else_is_not_the_last_answer_again(matcher: Matcher) -> None:
+    reply = follow_up(matcher, "which dissident did beijing release", "who else was let out")
+    assert reply.fact is None or reply.fact.id != "chen-released"
+    assert reply.reading is not None
+    assert "again" in reply.reading
+    assert "chen-released" not in [f.id for f in reply.suggestions]
+
+
+def test_tell_me_more_moves_on_to_a_fact_next_to_the_last(matcher: Matcher) -> None:
+    reply = follow_up(matcher, "who is michel oksenberg", "tell me more about him")
+    assert reply.fact is not None
+    assert reply.fact.id != "oksenberg-role"
+    assert "Oksenberg" in reply.fact.answer
+
+
+def test_who_else_may_be_in_an_answer_naming_two_people(matcher: Matcher) -> None:
+    # The institute's fact names Wang too: "who else" is answered by it.
+    reply = follow_up(matcher, "what did chen found in 1986", "who else")
+    assert reply.fact is not None
+    assert "Wang Juntao" in reply.fact.answer
+
+
+def test_who_said_that_is_the_last_answer_and_its_source(matcher: Matcher) -> None:
+    first = follow_up(matcher, "why is the administration keeping it secret")
+    reply = follow_up(matcher, "why is the administration keeping it secret", "who said that")
+    assert first.fact is not None
+    assert reply.fact == first.fact
