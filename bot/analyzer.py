@@ -505,6 +505,10 @@ def _kind(raw: list[str]) -> str | None:
             and (raw[i + 2] if i + 2 < len(raw) else "") not in _WHAT_NOUNS
         ):
             return "why"  # "for what?", "and for what?": a reason too ("for what period": not)
+        if ((word, nxt) == ("to", "what") and raw[i + 2 : i + 3] == ["end"]) or (
+            (word, nxt) == ("do", "what") and raw[max(0, i - 1) : i] == ["to"]
+        ):
+            return "why"  # "to what end?", "to do what?": a purpose
         if word in ("what", "which") and (nxt in _WHO_NOUNS or "identity" in raw[i + 1 : i + 4]):
             return "who"  # "which individuals did China free", "what is the identity of"
         if word in ("what", "which") and nxt in _DURATION_WORDS:  # "over what period": how long

@@ -66,6 +66,8 @@ def test_common_english_words_are_never_corrected(matcher: Matcher, word: str) -
         ("at what point was wang freed", "when"),
         ("and for what period was chen jailed", "how long"),  # not "for what?": a reason
         ("which individuals did china free", "who"),
+        ("to do what?", "why"),  # a purpose
+        ("to what end did bush send envoys", "why"),
         ("what is the identity of the spokesman", "who"),
     ],
 )
