@@ -413,8 +413,10 @@ _FRAME_CORE = frozenset(
     reported per""".split()
 )
 _FRAME_WORDS = _FRAME_CORE | frozenset(
-    "be able out bit little entirely quick one los angeles times friend advance sense makes"
-    " much".split()
+    """be able out bit little entirely quick one los angeles times friend advance sense makes
+    much whether if wrong right correct obvious silly dumb stupid basic simple lost checking
+    check understanding ignorance forgive excuse pardon want wanted hoped double newbie new
+    here isnt probably""".split()
 )
 _PURPOSE_MAX = 120  # characters: "..., for my political science class"
 _MAX_FRAMES = 3  # frames taken off each end: people do not stack more
@@ -451,12 +453,15 @@ def unwrap(text: str) -> str:
             break
         text = text[sep.end() :]
     ws = words(text)
+    # The question starts at the last question word the frame runs up to: "I was wondering
+    # whether you could tell me how ..." asks how.
+    start = 0
     for i, w in enumerate(ws):
         if w in WH_WORDS or w in _WH_ALIASES or w == "whether":
-            if i and _is_frame(ws[:i]):
-                return " ".join(ws[i:])
-            break
-    return text
+            if not (i and _is_frame(ws[:i])):
+                break
+            start = i
+    return " ".join(ws[start:]) if start else text
 
 
 def _is_frame(ws: tuple[str, ...], core: frozenset[str] = _FRAME_CORE) -> bool:

@@ -249,6 +249,9 @@ def test_what_a_question_wants_the_name_of(
         ("who is Wang? asking for a friend", "who is Wang?"),
         ("what happens if China makes no progress?", "what happens if China makes no progress?"),
         ("why was Chen freed? and Wang?", "why was Chen freed? and Wang?"),
+        ("I might be wrong here, but was Chen freed?", " but was Chen freed?"),
+        ("I was wondering whether you could tell me how old Chen is", "how old chen is"),
+        ("do you know whether Chen was ill", "whether chen was ill"),
         # Not frames: the words before the question word ask something themselves.
         ("I know Chen was released, but why?", "I know Chen was released, but why?"),
         ("and for what?", "and for what?"),
