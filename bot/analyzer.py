@@ -514,6 +514,8 @@ def _kind(raw: list[str]) -> str | None:
             (word, nxt) == ("do", "what") and raw[max(0, i - 1) : i] == ["to"]
         ):
             return "why"  # "to what end?", "to do what?": a purpose
+        if word == "what" and raw[-2:] == ["to", "do"] and "sent" in raw:
+            return "why"  # "what was the emissary sent to Beijing to do?": a purpose
         if word in ("what", "which") and (nxt in _WHO_NOUNS or "identity" in raw[i + 1 : i + 4]):
             return "who"  # "which individuals did China free", "what is the identity of"
         if word in ("what", "which") and nxt in _DURATION_WORDS:  # "over what period": how long
