@@ -37,8 +37,16 @@ _AFTER = _THAT | frozenset({"after", "afterwards", "afterward", "result", "then"
 _SOURCE_ASKED = frozenset(
     "said says say claims claimed admits admit admitted acknowledges acknowledged".split()
 )
+_DONE_OPENERS = frozenset("has have had did does do is was so and but".split())
+_DONE_PAIRS = frozenset(
+    (verb, it)
+    for verb in ("done", "do", "did", "made", "make", "met", "meet", "happened", "happen")
+    for it in ("so", "it", "that", "this", "yet", "")
+) | frozenset({("that", "happened"), ("it", "happened"), ("that", "happen"), ("it", "happen")})
 _MORE_OF = frozenset({"tell", "about", "anything", "something", "what", "info", "details"})
-_SOURCE_REST = frozenset({"who", "else", "that", "this", "so", "it", "was", "did", "does", "is"})
+_SOURCE_REST = frozenset(
+    {"who", "else", "that", "this", "so", "it", "was", "did", "does", "is", "has", "have", "had"}
+)
 # "where did Bush send him?": a pronoun after the verb is not the name before it.
 _OBJECTS = frozenset({"him", "them"})
 # Words that may come before a name that leads the question: "and Chen, why was he freed?"
@@ -174,6 +182,13 @@ def asks_another(ws: tuple[str, ...]) -> bool:
     """ "who else was let out?", "what else did he do?", "tell me more about him": something
     besides the last answer."""
     return "else" in ws or ("more" in ws and bool(set(ws) & _MORE_OF))
+
+
+def asks_if_done(ws: tuple[str, ...]) -> bool:
+    """ "Has China done so?", "did they do it?", "has that happened yet?": whether what the
+    last answer asked for came about."""
+    pairs = set(itertools.pairwise(ws))
+    return bool(ws) and ws[0] in _DONE_OPENERS and bool(pairs & _DONE_PAIRS)
 
 
 def read_again(ws: tuple[str, ...]) -> bool:

@@ -27,6 +27,7 @@ from bot.context import (
     Topic,
     asks_another,
     asks_for_person,
+    asks_if_done,
     asks_source,
     follow_up_form,
     in_context,
@@ -78,6 +79,9 @@ def form_outcome(question: str, analysis: Analysis) -> Outcome | None:
         return Outcome.NOT_IN_ARTICLE
     return None
 
+
+# A fact that answers a yes/no question says so first ("No: ...").
+_YES_NO = re.compile(r"(?:yes|no)\b", re.IGNORECASE)
 
 # A word said this many times, and nothing else, asks nothing about it ("chen chen chen").
 SAID_OVER = 3
@@ -134,6 +138,23 @@ class Matcher:
             return replace(
                 reply, outcome=Outcome.ANSWERED, fact=last, alternatives=(), suggestions=related
             )
+        if last is not None and asks_if_done(ws) and reply.fact is None:
+            # "has China done so?" after what the order required: the fact that says
+            # whether it was done, when the last answer leads on to one.
+            near = self.factbase.related(last)  # what it leads on to, then one step further
+            near = [*near, *(g for f in near for g in self.factbase.related(f))]
+            done = [f for f in near if f.id != last.id and _YES_NO.match(f.answer)]
+            if done:
+                related = tuple(self.factbase.related(done[0])[: self.config.max_suggestions])
+                note = f"reading it as whether \u201c{last.questions[0]}\u201d came about"
+                return replace(
+                    reply,
+                    outcome=Outcome.ANSWERED,
+                    fact=done[0],
+                    alternatives=(),
+                    suggestions=related,
+                    reading=note,
+                )
         # "who else was let out?" found the last answer again. (An answer naming two people
         # may hold the other one: "who else founded it?")
         if (

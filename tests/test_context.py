@@ -449,3 +449,21 @@ def test_who_said_that_is_the_last_answer_and_its_source(matcher: Matcher) -> No
     reply = follow_up(matcher, "why is the administration keeping it secret", "who said that")
     assert first.fact is not None
     assert reply.fact == first.fact
+
+
+def test_has_it_been_done_is_whether_the_last_answers_requirement_came_about(
+    matcher: Matcher,
+) -> None:
+    reply = follow_up(
+        matcher,
+        "what did clinton's executive order require from china?",
+        "when was it issued?",
+        "has china done it?",
+    )
+    assert reply.fact is not None
+    assert reply.fact.answer.startswith("No:")
+    assert "overall significant progress" in reply.fact.answer
+    assert reply.reading is not None
+    assert "came about" in reply.reading
+    # Without a conversation, "it" is nothing to go on.
+    assert matcher.answer("has china done it?").fact is None
