@@ -266,10 +266,26 @@ class Matcher:
             conversations.forget(key)
             return replace(self._no_answer(question, Outcome.HELP), reading="new conversation")
         reply = self.answer(question, conversations.get(key))
-        topic = self.topic_after(reply)
+        topic = self.topic_after(reply) or self._tentative(reply, conversations.get(key))
         if topic is not None:
             conversations.remember(key, topic)
         return reply
+
+    def _tentative(self, reply: Reply, current: Topic | None) -> Topic | None:
+        """After asking back, what a follow-up may still lean on: the people the question
+        named ("who is Wang Juntao, he is related with Chen?" then "what sickness he
+        had?"), or, in a conversation with nothing yet, the best guess offered."""
+        if reply.outcome is not Outcome.CLARIFY or not reply.suggestions:
+            return None
+        guess = reply.suggestions[0]
+        analysis = self.analyzer.analyze(reply.question)
+        named = self.people.named(analysis)
+        if not named and current is not None:
+            return None
+        # "which official attacked Bush?" asks for someone it does not name: the guess's.
+        asked_who = asks_for_person(analysis) and not names_only(analysis, named, LIGHT_TERMS)
+        people = guess.people if asked_who else named or guess.people
+        return Topic(reply.question, guess.id, people, named, asked_who, "", kind=analysis.kind)
 
     def topic_after(self, reply: Reply) -> Topic | None:
         """What the conversation is about once this reply is given (None: unchanged)."""

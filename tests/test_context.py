@@ -467,3 +467,14 @@ def test_has_it_been_done_is_whether_the_last_answers_requirement_came_about(
     assert "came about" in reply.reading
     # Without a conversation, "it" is nothing to go on.
     assert matcher.answer("has china done it?").fact is None
+
+
+def test_after_asking_back_a_follow_up_leans_on_the_person_the_question_named(
+    matcher: Matcher,
+) -> None:
+    first = "Who is Wang Juntao, he is related with Chen?"
+    assert matcher.answer(first).outcome is Outcome.CLARIFY
+    reply = follow_up(matcher, first, "what sickness he had?")
+    assert reply.fact is not None
+    assert reply.fact.id == "wang-illness"
+    assert reply.reading == "reading \u201che\u201d as Wang Juntao"
