@@ -247,9 +247,10 @@ def read(
     if set(ws) & PRONOUNS and not topic.people and not named:
         return None  # "who is he?" after an answer about no one: nobody to stand for
     plural = bool(set(ws) & _PLURAL)
-    # Beside "he" about the topic's one person, "they" is someone else ("why'd they let
-    # him go?": the authorities), and is left as it is.
-    plural_people = len(topic.people) > 1 or not set(ws) & (_SINGULAR | _POSSESSIVE)
+    # Beside "he", "they" is someone else ("why'd they let him go?": the authorities; "why
+    # did they call him that?" after an answer about Chen and Wang: the government), and is
+    # left as it is.
+    plural_people = not set(ws) & (_SINGULAR | _POSSESSIVE)
     people = list(topic.people if plural and plural_people else subject)
     if plural and set(ws) & _BOTH and len(topic.people) > 1:
         people = list(topic.people)

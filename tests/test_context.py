@@ -478,3 +478,12 @@ def test_after_asking_back_a_follow_up_leans_on_the_person_the_question_named(
     assert reply.fact is not None
     assert reply.fact.id == "wang-illness"
     assert reply.reading == "reading \u201che\u201d as Wang Juntao"
+
+
+def test_they_beside_him_is_someone_else_even_after_two_people(matcher: Matcher) -> None:
+    reply = follow_up(
+        matcher, "what did the government call chen and wang", "why did they call him that?"
+    )
+    assert reply.read_as is not None
+    assert reply.read_as.count("Wang Juntao") <= 1  # "they" is not "Chen Ziming and Wang Juntao"
+    assert "they" in reply.read_as.split()
