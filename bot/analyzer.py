@@ -35,6 +35,17 @@ _WH_ALIASES = {
     "wich": "which",
     "whic": "which",
 }
+# Words too short for typo correction that chat shortens or misspells all the same.
+_SHORTHAND = {
+    **dict.fromkeys(("yr", "yeer", "yaer", "yer"), "year"),
+    **dict.fromkeys(("yrs", "yeers", "yaers"), "years"),
+    **dict.fromkeys(("mo", "mos", "mnths"), "months"),
+    "govt": "government",
+    "gov": "government",
+    "admin": "administration",
+    "pres": "president",
+    "prez": "president",
+}
 # What kind of answer a question wants.
 _KIND_OF = {"whom": "who", "whose": "who"}
 # A question that opens with one of these and has no question word wants a yes or a no.
@@ -229,7 +240,9 @@ class Analyzer:
         return _DECADES.get(word) or _decade_of(word) or word
 
     def analyze(self, text: str, *, fix_typos: bool = True) -> Analysis:
-        raw = [self._full_year(_WH_ALIASES.get(w, w)) for w in words(unwrap(text))]
+        raw = [
+            self._full_year(_WH_ALIASES.get(w) or _SHORTHAND.get(w, w)) for w in words(unwrap(text))
+        ]
         raw = _without_idioms(raw)
         # "the late seventies": the decade is the term; how late in it is not.
         raw = [

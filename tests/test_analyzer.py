@@ -69,6 +69,8 @@ def test_common_english_words_are_never_corrected(matcher: Matcher, word: str) -
         ("to do what?", "why"),  # a purpose
         ("to what end did bush send envoys", "why"),
         ("what was the emissary sent to beijing to do", "why"),
+        ("wich yeer did chen start beijing spring", "when"),  # chat spelling of "year"
+        ("how many yrs did chen get", "how many"),
         ("what is the identity of the spokesman", "who"),
     ],
 )
