@@ -25,7 +25,7 @@ from tests.conftest import run
 
 YAML = "china-human-rights.yaml"
 # Asked in chat the way people type; before teaching, the bot only asks back.
-SLANG = "yo how many yrs did chen get locked up for"
+SLANG = "yo how many winters did chen get locked up for"
 WIFE = "chen ziming wife"
 
 

@@ -65,7 +65,7 @@ class TestTheBotWatchesItsFacts:
 
 # -- /report: teaching from Discord -----------------------------------------------------------
 
-SLANG = "yo how many yrs did chen get locked up for"
+SLANG = "yo how many winters did chen get locked up for"
 WIFE = "chen ziming wife"
 SPOKESPERSON = "who is the white house spokesperson"
 CURATOR = user_payload(555000000000000001, "curator")
