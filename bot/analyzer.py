@@ -326,6 +326,10 @@ _IDIOMS = {
     ("with", "relation", "to"): ("about",),
 }
 
+_CLEFTS = frozenset(
+    {("it", "was", "that"), ("was", "it", "that"), ("is", "it", "that"), ("it", "is", "that")}
+)
+
 # A decade ("the 70s", "the late seventies") is a term of its own, which every year of it
 # carries too: "the magazine he started in the late seventies" finds 1979.
 _YEAR = re.compile(r"1[89]\d\d|20\d\d")
@@ -351,6 +355,9 @@ def _without_idioms(raw: list[str]) -> list[str]:
     out: list[str] = []
     i = 0
     while i < len(raw):
+        if out and out[-1] in WH_WORDS and tuple(raw[i : i + 3]) in _CLEFTS:
+            i += 3  # "when was it that they met?" asks "when they met?"
+            continue
         for idiom, meaning in _IDIOMS.items():
             if tuple(raw[i : i + len(idiom)]) == idiom:
                 out.extend(meaning)
@@ -429,7 +436,7 @@ _FRAME_WORDS = _FRAME_CORE | frozenset(
     """be able out bit little entirely quick one los angeles times friend advance sense makes
     much whether if wrong right correct obvious silly dumb stupid basic simple lost checking
     check understanding ignorance forgive excuse pardon want wanted hoped double newbie new
-    here isnt probably""".split()
+    here isnt probably misremembering misremember mistaken forgetful rusty""".split()
 )
 _PURPOSE_MAX = 120  # characters: "..., for my political science class"
 _MAX_FRAMES = 3  # frames taken off each end: people do not stack more

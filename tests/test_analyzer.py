@@ -162,6 +162,12 @@ def test_chat_shorthand_asks_nothing(matcher: Matcher, shorthand: str) -> None:
     assert terms == matcher.analyzer.analyze("what is china avoid").terms
 
 
+def test_a_cleft_after_a_question_word_asks_nothing(matcher: Matcher) -> None:
+    cleft = matcher.analyzer.analyze("when was it that chen was freed")
+    assert cleft.terms == matcher.analyzer.analyze("when chen was freed").terms
+    assert cleft.kind == "when"
+
+
 def test_a_filler_word_is_not_read_as_a_synonym_sharing_its_stem(matcher: Matcher) -> None:
     # "concerning" is a preposition here, not "concern" (care).
     terms = matcher.analyzer.analyze("what did clinton say concerning bush").terms
