@@ -288,7 +288,7 @@ class Analyzer:
                     (word in DATE_WORDS or word in _DURATION_WORDS)
                     and i > 0
                     and surface[i - 1] in ("what", "which")
-                ):
+                ) or (word in ("span", "frame") and i > 0 and surface[i - 1] == "time"):
                     pass  # "what year ...", "what period": only asks for a date or a duration
                 elif word in _PLACE_WORDS and raw_kind == "where":
                     pass  # "which country ...": only asks for a place (see _kind)
@@ -395,6 +395,7 @@ _PHRASAL_VERBS = frozenset("let set put".split())
 _HAPPEN = frozenset({"happen", "happens", "happened", "happening"})
 _BECOME = frozenset({"become", "became"})  # "what became of Beijing Spring?"
 DATE_WORDS = frozenset({"year", "month", "date", "day", "time", "point", "moment"})
+_SPANS = (["span"], ["frame"], ["period"])  # after "what time"
 _DURATION_WORDS = frozenset({"period", "timeframe", "timespan", "span", "duration", "length"})
 _PLACE_WORDS = frozenset({"country", "city", "place", "location", "nation", "town", "site"})
 _WHO_NOUNS = frozenset({"individual", "individuals", "person", "persons"})
@@ -517,6 +518,8 @@ def _kind(raw: list[str]) -> str | None:
     ):
         return "outcome"
     for i, (word, nxt) in enumerate(itertools.pairwise([*raw, ""])):
+        if word in ("what", "which") and nxt == "time" and raw[i + 2 : i + 3] in _SPANS:
+            return "how long"  # "over what time span": a duration, not a date
         if word in ("what", "which") and nxt in DATE_WORDS:  # "what year ...": a date
             return "when"
         if word in ("what", "which") and nxt in _WHERE_NOUNS:  # "which country", "which prison"
