@@ -134,10 +134,7 @@ class Matcher:
         if asks_source(ws) and last is not None and reply.fact != last:
             # "who said that?": the last answer's own quote says who; asking its question
             # again may find another fact.
-            related = tuple(self.factbase.related(last)[: self.config.max_suggestions])
-            return replace(
-                reply, outcome=Outcome.ANSWERED, fact=last, alternatives=(), suggestions=related
-            )
+            return self._answered_with(reply, last)
         if last is not None and asks_if_done(ws) and reply.fact is None:
             # "has China done so?" after what the order required: the fact that says
             # whether it was done, when the last answer leads on to one.
@@ -145,16 +142,8 @@ class Matcher:
             near = [*near, *(g for f in near for g in self.factbase.related(f))]
             done = [f for f in near if f.id != last.id and _YES_NO.match(f.answer)]
             if done:
-                related = tuple(self.factbase.related(done[0])[: self.config.max_suggestions])
                 note = f"reading it as whether \u201c{last.questions[0]}\u201d came about"
-                return replace(
-                    reply,
-                    outcome=Outcome.ANSWERED,
-                    fact=done[0],
-                    alternatives=(),
-                    suggestions=related,
-                    reading=note,
-                )
+                return self._answered_with(reply, done[0], note)
         # "who else was let out?" found the last answer again. (An answer naming two people
         # may hold the other one: "who else founded it?")
         if (
@@ -166,6 +155,18 @@ class Matcher:
         ):
             return self._another(reply, last)
         return reply
+
+    def _answered_with(self, reply: Reply, fact: Fact, reading: str | None = None) -> Reply:
+        """The reply answered with `fact` the conversation chose, and what it leads on to."""
+        related = tuple(self.factbase.related(fact)[: self.config.max_suggestions])
+        return replace(
+            reply,
+            outcome=Outcome.ANSWERED,
+            fact=fact,
+            alternatives=(),
+            suggestions=related,
+            reading=reading or reply.reading,
+        )
 
     def _another(self, reply: Reply, last: Fact) -> Reply:
         """ "who else was let out?" read as the last question found the last answer again:
@@ -183,15 +184,7 @@ class Matcher:
         if best.citation.paragraph == last.citation.paragraph or best in self.factbase.related(
             last
         ):
-            related = tuple(self.factbase.related(best)[: self.config.max_suggestions])
-            return replace(
-                reply,
-                outcome=Outcome.ANSWERED,
-                fact=best,
-                alternatives=(),
-                suggestions=related,
-                reading=note,
-            )
+            return self._answered_with(reply, best, note)
         suggestions = tuple(others[: self.config.max_suggestions])
         return replace(
             reply,
