@@ -511,11 +511,15 @@ def _conditional(raw: list[str]) -> bool:
 def _kind(raw: list[str]) -> str | None:
     # "What happens if ...", "what happened to ...", "what became of ...": the answer is a
     # consequence or a fate, whatever the question word.
-    if _conditional(raw) or any(
-        (w in _HAPPEN and nxt in ("to", "at", "during") and after not in _HAPPEN_TO_VERBS)
-        or (w in _BECOME and nxt == "of")
-        for w, nxt, after in zip(raw, [*raw[1:], ""], [*raw[2:], "", ""], strict=False)
-    ):
+    if (
+        _conditional(raw)
+        or any(
+            (w in _HAPPEN and nxt in ("to", "at", "during") and after not in _HAPPEN_TO_VERBS)
+            or (w in _BECOME and nxt == "of")
+            for w, nxt, after in zip(raw, [*raw[1:], ""], [*raw[2:], "", ""], strict=False)
+        )
+        or raw[-2:] in (["what", "happened"], ["what", "happens"])
+    ):  # "journal what happened"
         return "outcome"
     for i, (word, nxt) in enumerate(itertools.pairwise([*raw, ""])):
         if word in ("what", "which") and nxt == "time" and raw[i + 2 : i + 3] in _SPANS:
@@ -560,6 +564,6 @@ def _kind(raw: list[str]) -> str | None:
         return "yes/no"
     if any(w in ("whether", "if") for w in raw):  # "I wonder if Chen was ill"
         return "yes/no"
-    if raw and raw[-1] in ("year", "date"):  # "chen arrest year": keywords asking for a date
-        return "when"
+    if raw and raw[-1] in ("year", "date", "dates", "timing", "timeframe", "when"):
+        return "when"  # "chen arrest year", "missions timing": keywords asking for a date
     return None

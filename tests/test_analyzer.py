@@ -66,6 +66,8 @@ def test_common_english_words_are_never_corrected(matcher: Matcher, word: str) -
         ("at what point was wang freed", "when"),
         ("and for what period was chen jailed", "how long"),  # not "for what?": a reason
         ("over what time span did bush send envoys", "how long"),  # not a date
+        ("wang juntao institute what happened", "outcome"),  # keywords, then the question
+        ("bush envoys beijing timing", "when"),
         ("which individuals did china free", "who"),
         ("to do what?", "why"),  # a purpose
         ("to what end did bush send envoys", "why"),
