@@ -24,6 +24,7 @@ from bot.context import (
     RESET_WORDS,
     Conversations,
     People,
+    Reading,
     Topic,
     asks_another,
     asks_for_person,
@@ -82,6 +83,16 @@ def form_outcome(question: str, analysis: Analysis) -> Outcome | None:
 
 # A fact that answers a yes/no question says so first ("No: ...").
 _YES_NO = re.compile(r"(?:yes|no)\b", re.IGNORECASE)
+
+_PLURAL_ONLY = frozenset({"they", "them", "their", "theyre"})
+_SINGULAR_WORDS = frozenset({"he", "him", "his", "she", "her", "hes", "shes"})
+_RANK = {
+    Outcome.ANSWERED: 3,
+    Outcome.AMBIGUOUS: 3,
+    Outcome.CLARIFY: 2,
+    Outcome.NOT_IN_ARTICLE: 1,
+    Outcome.HELP: 0,
+}
 
 # A word said this many times, and nothing else, asks nothing about it ("chen chen chen").
 SAID_OVER = 3
@@ -156,6 +167,27 @@ class Matcher:
             return self._another(reply, last)
         return reply
 
+    def _other_party(
+        self, question: str, analysis: Analysis, reading: Reading, reply: Reply, topic: Topic
+    ) -> Reply | None:
+        """ "unless they do what?" after what Clinton threatened China with: "they" read as
+        the last answer's one person may be the other party. Read with the last question
+        instead, and keep that reading when it is surer."""
+        ws = set(analysis.words)
+        if len(reading.people) != 1 or not ws & _PLURAL_ONLY or ws & _SINGULAR_WORDS:
+            return None
+        nobody = replace(topic, people=(), named=(), read_people=())
+        alt = in_context(question, analysis, nobody)
+        if alt is None:
+            return None
+        other = self._near_topic(self.answer(alt.question), topic)
+        surer = _RANK[other.outcome] > _RANK[reply.outcome] or (
+            _RANK[other.outcome] == _RANK[reply.outcome] and other.score > reply.score + 10
+        )
+        if not surer:
+            return None
+        return replace(other, question=question, read_as=alt.question, reading=alt.note)
+
     def _answered_with(self, reply: Reply, fact: Fact, reading: str | None = None) -> Reply:
         """The reply answered with `fact` the conversation chose, and what it leads on to."""
         related = tuple(self.factbase.related(fact)[: self.config.max_suggestions])
@@ -202,6 +234,9 @@ class Matcher:
             reading = read(question, analysis, named, topic, LIGHT_TERMS)
             if reading is not None:
                 reply = self._near_topic(self.answer(reading.question), topic)
+                other = self._other_party(question, analysis, reading, reply, topic)
+                if other is not None:
+                    return other
                 return replace(
                     reply,
                     question=question,

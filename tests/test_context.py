@@ -487,3 +487,15 @@ def test_they_beside_him_is_someone_else_even_after_two_people(matcher: Matcher)
     assert reply.read_as is not None
     assert reply.read_as.count("Wang Juntao") <= 1  # "they" is not "Chen Ziming and Wang Juntao"
     assert "they" in reply.read_as.split()
+
+
+def test_they_after_an_answer_about_one_person_may_be_the_other_party(matcher: Matcher) -> None:
+    # The MFN fact is about Clinton's administration; "they" who care are the Chinese. Read
+    # as "Bill Clinton", the question finds nothing; read with the last question it does.
+    reply = follow_up(
+        matcher, "what does most favored nation status mean for china", "why do they care so much"
+    )
+    assert reply.fact is not None
+    assert reply.fact.id == "us-export-market"
+    assert reply.read_as is not None
+    assert "Clinton" not in reply.read_as
