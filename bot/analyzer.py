@@ -97,6 +97,12 @@ class Analysis:
         they call him" asks for a label; "name the groups" is an order)."""
         ws = self.words
         for i, w in enumerate(ws):
+            # "what city did he go to", "where in the US": a place finer than the one named.
+            if w in ("what", "which") and i + 1 < len(ws) and ws[i + 1] in _NAMED_PLACES:
+                return ws[i + 1]
+            if w == "where" and i + 1 < len(ws) and ws[i + 1] == "in":
+                rest = [x for x in ws[i + 2 :] if x not in _DETERMINERS]
+                return rest[0] if rest else None  # the place it asks within
             if w not in ("name", "names") or i == 0:
                 continue
             if i + 1 < len(ws) and ws[i + 1] == "of":
@@ -107,6 +113,7 @@ class Analysis:
         return None
 
 
+_NAMED_PLACES = frozenset({"city", "town", "state", "province", "hospital", "university"})
 _DETERMINERS = frozenset(
     "the a an this that these those his her their its my your our whose".split()
 )

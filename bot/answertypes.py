@@ -42,6 +42,7 @@ _SPEECH = re.compile(
     r"|acknowledged|confirm or deny)\b|\"",
     re.IGNORECASE,
 )
+_QUOTED = re.compile(r'"([^"]{1,40})"')
 _WORD = re.compile(r"[^\W\d_][\w'.-]*")
 # A sentence ends at . ! or ? and a space, but not after an initial ("U.S.", "S.").
 _SENTENCE_END = re.compile(r"(?<![.\s]\w[.])(?<=[.!?])[\"']?\s+")
@@ -57,9 +58,10 @@ class AnswerTypes:
     # name): what "what is the name of ..." needs.
     names: frozenset[str] = frozenset()
 
-    def gives_name(self, asked_words: frozenset[str]) -> bool:
-        """Whether the answer names something the question does not name already."""
-        return bool(self.names - asked_words)
+    def gives_name(self, asked_terms: frozenset[str]) -> bool:
+        """Whether the answer names something the question does not name already (as
+        terms: "the US" names the United States)."""
+        return bool(self.names - asked_terms)
 
     def can_answer(self, kind: str, asked_words: frozenset[str]) -> bool:
         """Whether a question of this kind can be answered by the fact. For "when", a time
@@ -84,17 +86,23 @@ def answer_types(fact: Fact, quoted: str, analyze: Callable[[str], Analysis]) ->
         gives=frozenset(gives),
         times=times,
         reports_speech=bool(_SPEECH.search(quoted)),
-        names=proper_names(fact.answer) - set(times),
+        names=frozenset(
+            analyze(" ".join(w for w in proper_names(fact.answer).split() if w not in times)).terms
+        ),
     )
 
 
-def proper_names(text: str) -> frozenset[str]:
-    """The capitalised words of `text` that do not start a sentence, lowercased."""
-    out: set[str] = set()
+def proper_names(text: str) -> str:
+    """The capitalised words of `text` that do not start a sentence, and the words of
+    what it quotes as a name ("most favored nation"), lowercased, in their order (so
+    "United States" is still one name)."""
+    out: list[str] = []
     for sentence in _SENTENCE_END.split(text):
         words = _WORD.findall(sentence)
-        out.update(w.lower() for w in words[1:] if w[0].isupper())
-    return frozenset(out)
+        out += [w.lower() for w in words[1:] if w[0].isupper()]
+    for quoted in _QUOTED.findall(text):
+        out += [w.lower() for w in _WORD.findall(quoted)]
+    return " ".join(out)
 
 
 def quoted_sentences(fact: Fact) -> str:

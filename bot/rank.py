@@ -258,7 +258,7 @@ class Ranker:
                 c
                 for c in best
                 if c.score >= best[0].score - cfg.name_margin
-                and self._types[c.index].gives_name(asked_words)
+                and self._types[c.index].gives_name(frozenset(content))
                 and (c is best[0] or thing <= self._named[c.index])
             ]
             if not named:

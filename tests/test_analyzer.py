@@ -236,6 +236,8 @@ def test_what_period_asks_how_long(matcher: Matcher, question: str) -> None:
         ("conference name", "conference"),
         ("what are the names of the dissidents still in jail", "dissidents"),
         ("whats his name", ""),  # whose name: the conversation knows
+        ("what city did wang go to", "city"),  # a place's name
+        ("where in the us did wang go", "us"),
         ("what did they call chen", None),  # a label, not a name
         ("name the human rights groups", None),  # an order
         ("who was named as a ringleader", None),

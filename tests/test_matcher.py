@@ -306,7 +306,7 @@ def test_console_numbers_what_a_clarification_lists_and_picks_by_fact(
     assert "Pick 1 to " in text
 
 
-def test_a_name_or_rate_the_article_never_gives_is_not_answered(factbase: FactBase) -> None:
+def test_a_name_place_or_rate_the_article_never_gives_is_not_answered(factbase: FactBase) -> None:
     import dataclasses
 
     # Without the curator's open questions, so the rule alone is tested: the conference is
@@ -323,6 +323,13 @@ def test_a_name_or_rate_the_article_never_gives_is_not_answered(factbase: FactBa
         reply = bare.answer(question)
         assert reply.outcome is Outcome.NOT_IN_ARTICLE, question
         assert reply.suggestions[0].id == "trip-official-reason"
+    # "Where in the US", "what city": a place finer than the one the article names.
+    for question in (
+        "where in the us was wang allowed to go",
+        "what city in the united states did wang juntao travel to",
+    ):
+        assert bare.answer(question).fact is None, question
+    assert _fact_id(bare, "where was wang allowed to go after his release") == "wang-travel"
     # A rate is a number, and the article gives none for the tariffs.
     for question in ("what tariff rate do chinese goods pay under mfn", "mfn tariff percentage"):
         assert bare.answer(question).fact is None, question
