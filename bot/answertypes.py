@@ -42,6 +42,10 @@ _SPEECH = re.compile(
     r"|acknowledged|confirm or deny)\b|\"",
     re.IGNORECASE,
 )
+# Capitalised as titles and institutions, not names: "the President", "the Administration".
+_TITLES = frozenset(
+    "president administration secretary deputy assistant adviser government officials".split()
+)
 _QUOTED = re.compile(r'"([^"]{1,40})"')
 _WORD = re.compile(r"[^\W\d_][\w'.-]*")
 # A sentence ends at . ! or ? and a space, but not after an initial ("U.S.", "S.").
@@ -99,7 +103,7 @@ def proper_names(text: str) -> str:
     out: list[str] = []
     for sentence in _SENTENCE_END.split(text):
         words = _WORD.findall(sentence)
-        out += [w.lower() for w in words[1:] if w[0].isupper()]
+        out += [w.lower() for w in words[1:] if w[0].isupper() and w.lower() not in _TITLES]
     for quoted in _QUOTED.findall(text):
         out += [w.lower() for w in _WORD.findall(quoted)]
     return " ".join(out)

@@ -323,6 +323,8 @@ def test_a_name_place_or_rate_the_article_never_gives_is_not_answered(factbase: 
         reply = bare.answer(question)
         assert reply.outcome is Outcome.NOT_IN_ARTICLE, question
         assert reply.suggestions[0].id == "trip-official-reason"
+    # A title is no name: the emissary's fact says "the President", not who went.
+    assert bare.answer("what's the name of the envoy clinton sent to beijing").fact is None
     # "Where in the US", "what city": a place finer than the one the article names.
     for question in (
         "where in the us was wang allowed to go",
