@@ -94,6 +94,18 @@ _RANK = {
     Outcome.HELP: 0,
 }
 
+# "that year", "the same year": the year of the last answer, when it gives exactly one.
+_THAT_YEAR = re.compile(r"\b(?:in\s+)?(?:that|the\s+same)\s+year\b", re.IGNORECASE)
+_A_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
+
+
+def _year_meant(question: str, topic: Topic) -> str | None:
+    if not _THAT_YEAR.search(question):
+        return None
+    years = set(_A_YEAR.findall(topic.answer))
+    return years.pop() if len(years) == 1 else None
+
+
 # A word said this many times, and nothing else, asks nothing about it ("chen chen chen").
 SAID_OVER = 3
 
@@ -137,6 +149,14 @@ class Matcher:
         """Never raises: any string in, a Reply out. With the conversation's `topic`, a
         follow-up ("how old is he?", "why?", "and Wang?") is read against it; without
         one, a follow-up is never guessed at: the bot asks back."""
+        if topic is not None and (year := _year_meant(question, topic)) is not None:
+            # "what did he do that year?" after an answer about 1976: in 1976.
+            said = _THAT_YEAR.sub(f"in {year}", question)
+            reply = self._answer(said, topic)
+            note = "; ".join(
+                x for x in (f"reading \u201cthat year\u201d as {year}", reply.reading) if x
+            )
+            return replace(reply, question=question, read_as=reply.read_as or said, reading=note)
         reply = self._answer(question, topic)
         if topic is None:
             return reply

@@ -499,3 +499,13 @@ def test_they_after_an_answer_about_one_person_may_be_the_other_party(matcher: M
     assert reply.fact.id == "us-export-market"
     assert reply.read_as is not None
     assert "Clinton" not in reply.read_as
+
+
+def test_that_year_is_the_year_of_the_last_answer(matcher: Matcher) -> None:
+    reply = follow_up(
+        matcher, "when did chen start out as a dissident", "and what happened that year"
+    )
+    assert reply.fact is not None
+    assert "denounc" in reply.fact.answer
+    assert reply.reading is not None
+    assert reply.reading.startswith("reading \u201cthat year\u201d as 1976")
