@@ -13,6 +13,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -462,6 +463,7 @@ _PURPOSE = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)  # read by the analyzer and again by the matcher's form checks
 def unwrap(text: str) -> str:
     """The question inside a frame that asks nothing of its own: "could I ask who Chen
     is?" is "who Chen is?"; "sorry to bother you, but was Chen freed?" is "but was Chen

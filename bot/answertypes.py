@@ -91,12 +91,12 @@ def answer_types(fact: Fact, quoted: str, analyze: Callable[[str], Analysis]) ->
         times=times,
         reports_speech=bool(_SPEECH.search(quoted)),
         names=frozenset(
-            analyze(" ".join(w for w in proper_names(fact.answer).split() if w not in times)).terms
+            analyze(" ".join(w for w in proper_names(fact.answer) if w not in times)).terms
         ),
     )
 
 
-def proper_names(text: str) -> str:
+def proper_names(text: str) -> list[str]:
     """The capitalised words of `text` that do not start a sentence, and the words of
     what it quotes as a name ("most favored nation"), lowercased, in their order (so
     "United States" is still one name)."""
@@ -106,7 +106,7 @@ def proper_names(text: str) -> str:
         out += [w.lower() for w in words[1:] if w[0].isupper() and w.lower() not in _TITLES]
     for quoted in _QUOTED.findall(text):
         out += [w.lower() for w in _WORD.findall(quoted)]
-    return " ".join(out)
+    return out
 
 
 def quoted_sentences(fact: Fact) -> str:

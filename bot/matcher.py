@@ -162,7 +162,8 @@ class Matcher:
             return reply
         ws = words(question)
         last = self.factbase.get(topic.fact_id)
-        if asks_source(ws) and last is not None and reply.fact != last:
+        source = asks_source(ws)
+        if source and last is not None and reply.fact != last:
             # "who said that?": the last answer's own quote says who; asking its question
             # again may find another fact.
             return self._answered_with(reply, last)
@@ -181,7 +182,7 @@ class Matcher:
             reply.fact is not None
             and reply.fact == last
             and asks_another(ws)
-            and not asks_source(ws)
+            and not source
             and len(topic.people) <= 1
         ):
             return self._another(reply, last)
@@ -233,9 +234,7 @@ class Matcher:
         if not others:
             return replace(self._no_answer(reply.question, Outcome.NOT_IN_ARTICLE), reading=note)
         best = others[0]
-        if best.citation.paragraph == last.citation.paragraph or best in self.factbase.related(
-            last
-        ):
+        if self._beside(best, last):
             return self._answered_with(reply, best, note)
         suggestions = tuple(others[: self.config.max_suggestions])
         return replace(
@@ -302,11 +301,15 @@ class Matcher:
         best, last = reply.suggestions[0], self.factbase.get(topic.fact_id)
         if last is None or best.id == last.id:
             return reply
-        beside = best.citation.paragraph == last.citation.paragraph
-        if not (beside or best in self.factbase.related(last)):
+        if not self._beside(best, last):
             return reply
-        related = tuple(self.factbase.related(best)[: self.config.max_suggestions])
-        return Reply(reply.question, Outcome.ANSWERED, reply.score, best, (), related)
+        return self._answered_with(reply, best)
+
+    def _beside(self, fact: Fact, last: Fact) -> bool:
+        """Next to the last answer: in its paragraph, or a fact it leads on to."""
+        return fact.citation.paragraph == last.citation.paragraph or fact in self.factbase.related(
+            last
+        )
 
     def converse(self, question: str, conversations: Conversations, key: Hashable) -> Reply:
         """Answer within a conversation, and remember what it is about now."""
