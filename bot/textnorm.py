@@ -77,7 +77,7 @@ STOP_WORDS = (
     put puts putting give gave given gives come came comes see saw seen look looks looked
     use used become became seem seems seemed ever even name
     true truly right heard hear read day today tonight
-    deal u ur r abt bc cuz bout wat wut background info bio quote
+    deal u ur r abt bc cuz bout outta wat wut background info bio quote
     quotes quoted think thinks thought believe believes feel play phrase phrases
     toward towards regarding concerning good great nice cool sup
     doesnt dont didnt isnt wasnt arent werent wont cant couldnt wouldnt shouldnt hasnt havent hadnt

@@ -54,6 +54,9 @@ def test_common_english_words_are_never_corrected(matcher: Matcher, word: str) -
         ("do you know if chen was sick", "yes/no"),
         ("i was wondering whether wang was released", "yes/no"),
         ("what happens if china makes no progress", "outcome"),
+        # A hedge about the asker sets no condition.
+        ("if i remember right clinton criticized bush, which year was that", "when"),
+        ("sorry if i missed it, but how long was chen jailed", "how long"),
         ("y did they let chen go", "why"),  # chat spelling
         ("what for?", "why"),  # a reason, though it opens with "what"
         ("and for what?", "why"),
