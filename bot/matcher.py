@@ -128,6 +128,13 @@ class MatchConfig:
     rank: RankConfig = field(default_factory=RankConfig)
 
 
+# "this visit", "that trip": a thing the conversation has talked about.
+_THIS_NOUN = frozenset({"this", "that", "these", "those"})
+# How far (score, 0-100) below the best a candidate next to the last answer may be and still
+# be the one "this"/"that" means: the training conversations gain up to 20 and lose past 30.
+BESIDE_MARGIN = 20.0
+
+
 class Matcher:
     def __init__(self, factbase: FactBase, config: MatchConfig | None = None) -> None:
         if factbase.decision is None:
@@ -176,6 +183,13 @@ class Matcher:
             if done:
                 note = f"reading it as whether \u201c{last.questions[0]}\u201d came about"
                 return self._answered_with(reply, done[0], note)
+        if last is not None and reply.fact is not None and _THIS_NOUN.intersection(ws):
+            # "when was this visit?" after Christopher's visit: the visit talked about, when
+            # a candidate next to the last answer is nearly as good as the best.
+            beside = self._beside_candidate(reply, last)
+            if beside is not None:
+                note = f"reading it with the last question, \u201c{topic.question}\u201d"
+                return self._answered_with(reply, beside, note)
         # "who else was let out?" found the last answer again. (An answer naming two people
         # may hold the other one: "who else founded it?")
         if (
@@ -304,6 +318,23 @@ class Matcher:
         if not self._beside(best, last):
             return reply
         return self._answered_with(reply, best)
+
+    def _beside_candidate(self, reply: Reply, last: Fact) -> Fact | None:
+        """A candidate next to the last answer, nearly as good as the answer found, when
+        that answer is not itself next to it."""
+        if reply.fact is None or self._beside(reply.fact, last) or reply.fact == last:
+            return None
+        ranking = self.ranker.rank(self.analyzer.analyze(reply.read_as or reply.question))
+        if not ranking.candidates:
+            return None
+        top = ranking.candidates[0].score
+        for c in ranking.candidates[1:]:
+            if top - c.score > BESIDE_MARGIN:
+                break
+            fact = self._facts[c.index]
+            if fact != last and self._beside(fact, last):
+                return fact
+        return None
 
     def _beside(self, fact: Fact, last: Fact) -> bool:
         """Next to the last answer: in its paragraph, or a fact it leads on to."""

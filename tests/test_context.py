@@ -154,6 +154,28 @@ def test_a_guess_far_from_the_topic_is_still_asked_back(matcher: Matcher) -> Non
     assert reply.outcome is Outcome.CLARIFY
 
 
+def test_this_or_that_thing_is_the_one_just_talked_about(matcher: Matcher) -> None:
+    # Alone, "when was that visit?" is read as the visit in the news (Brzezinski and
+    # Oksenberg's); after Christopher's visit, it is his.
+    question = "and when was that visit?"
+    alone = matcher.answer(question)
+    assert alone.fact is not None
+    assert alone.fact.id == "beijing-trip-when"
+    reply = follow_up(matcher, "how did Christopher's visit to Beijing go?", question)
+    assert reply.fact is not None
+    assert reply.fact.id == "christopher-when"
+    assert reply.reading is not None
+    assert "Christopher" in reply.reading
+
+
+def test_that_thing_far_from_the_last_answer_is_another_topic(matcher: Matcher) -> None:
+    # Nothing next to Christopher's visit comes near "when did chen start that journal".
+    question = "when did chen start that journal"
+    reply = follow_up(matcher, "how did Christopher's visit to Beijing go?", question)
+    assert reply.fact is not None
+    assert reply.fact.id == matcher.answer(question).fact.id == "beijing-spring"
+
+
 def test_they_after_who_are_x_and_y_means_x_and_y(matcher: Matcher) -> None:
     # "who are X and Y?" is answered about them, not about someone else the fact names.
     reply = follow_up(
