@@ -37,6 +37,9 @@ _WH_ALIASES = {
     "whic": "which",
 }
 # Words too short for typo correction that chat shortens or misspells all the same.
+# A letter typed three times or more is emphasis ("sooo"); a doubled one, sometimes ("whyy").
+_STRETCH = re.compile(r"([a-z])\1{2,}")
+_DOUBLE = re.compile(r"([a-z])\1")
 _SHORTHAND = {
     **dict.fromkeys(("yr", "yeer", "yaer", "yer"), "year"),
     **dict.fromkeys(("yrs", "yeers", "yaers"), "years"),
@@ -247,9 +250,22 @@ class Analyzer:
             return year
         return _DECADES.get(word) or _decade_of(word) or word
 
+    def _unstretched(self, word: str) -> str:
+        """A word stretched for emphasis ("whyyy", "sooo", "realllly", "whyy") as meant."""
+        if word in self._known or word in STOP_WORDS or word in WH_WORDS:
+            return word
+        if _STRETCH.search(word):
+            two = _STRETCH.sub(r"\1\1", word)
+            if two in self._known or two in STOP_WORDS or self._is_word(two):
+                return two
+            return _STRETCH.sub(r"\1", word)
+        once = _DOUBLE.sub(r"\1", word)
+        return once if once in WH_WORDS else word
+
     def analyze(self, text: str, *, fix_typos: bool = True) -> Analysis:
         raw = [
-            self._full_year(_WH_ALIASES.get(w) or _SHORTHAND.get(w, w)) for w in words(unwrap(text))
+            self._full_year(_WH_ALIASES.get(w) or _SHORTHAND.get(w) or self._unstretched(w))
+            for w in words(unwrap(text))
         ]
         raw = _without_idioms(raw)
         # "the late seventies": the decade is the term; how late in it is not.

@@ -168,6 +168,23 @@ def test_chat_shorthand_asks_nothing(matcher: Matcher, shorthand: str) -> None:
     assert terms == matcher.analyzer.analyze("what is china avoid").terms
 
 
+@pytest.mark.parametrize(
+    ("stretched", "plain"),
+    [
+        ("whyyy did they let chen go", "why did they let chen go"),
+        ("whyy did they let chen go", "why did they let chen go"),
+        ("sooo how old is chennn", "so how old is chen"),
+        ("who founded beijing springgg plsss", "who founded beijing spring pls"),
+        ("what happened in 2000", "what happened in 2000"),  # digits are no stretching
+    ],
+)
+def test_a_word_stretched_for_emphasis_is_read_as_meant(
+    matcher: Matcher, stretched: str, plain: str
+) -> None:
+    a, b = matcher.analyzer.analyze(stretched), matcher.analyzer.analyze(plain)
+    assert (a.terms, a.kind) == (b.terms, b.kind)
+
+
 def test_a_cleft_after_a_question_word_asks_nothing(matcher: Matcher) -> None:
     cleft = matcher.analyzer.analyze("when was it that chen was freed")
     assert cleft.terms == matcher.analyzer.analyze("when chen was freed").terms

@@ -176,6 +176,12 @@ def test_that_thing_far_from_the_last_answer_is_another_topic(matcher: Matcher) 
     assert reply.fact.id == matcher.answer(question).fact.id == "beijing-spring"
 
 
+def test_asking_if_it_still_exists_asks_whether_it_was_closed(matcher: Matcher) -> None:
+    reply = follow_up(matcher, "which magazine did chen start?", "does it still exist?")
+    assert reply.fact is not None
+    assert reply.fact.id == "beijing-spring-closed"
+
+
 def test_they_after_who_are_x_and_y_means_x_and_y(matcher: Matcher) -> None:
     # "who are X and Y?" is answered about them, not about someone else the fact names.
     reply = follow_up(
