@@ -31,6 +31,7 @@ from bot.context import (
     asks_if_done,
     asks_source,
     follow_up_form,
+    free_pronouns,
     in_context,
     names_only,
     only_again,
@@ -86,6 +87,9 @@ _YES_NO = re.compile(r"(?:yes|no)\b", re.IGNORECASE)
 
 _PLURAL_ONLY = frozenset({"they", "them", "their", "theyre"})
 _SINGULAR_WORDS = frozenset({"he", "him", "his", "she", "her", "hes", "shes"})
+# Terms a question with "they" for no one needs to stand alone ("what trading status could
+# they lose?" has three); the training conversations gain with three, lose one with two.
+_OWN_TERMS = 3
 _RANK = {
     Outcome.ANSWERED: 3,
     Outcome.AMBIGUOUS: 3,
@@ -280,7 +284,10 @@ class Matcher:
         # A follow-up with nothing to follow, or one word said over ("wang wang wang"):
         # nothing is asked that could be answered, so ask back.
         if (
-            follow_up_form(analysis, named, LIGHT_TERMS)
+            (
+                follow_up_form(analysis, named, LIGHT_TERMS)
+                and not self._thing_meant(analysis, topic)
+            )
             or only_again(words(question), named)
             or _said_over(analysis)
         ):
@@ -405,6 +412,16 @@ class Matcher:
             and not named
             and ((len(content) <= 1 and len(analysis.words) <= 3) or not content)
         )
+
+    def _thing_meant(self, analysis: Analysis, topic: Topic | None) -> bool:
+        """ "what trading status could they lose?" after China's biggest export market: an
+        answer about no one, so "they" is no person; the question says enough of its own."""
+        if topic is None or topic.people:
+            return False
+        if not set(free_pronouns(analysis.words)) <= _PLURAL_ONLY:
+            return False  # "he" is someone
+        content = {t for t in analysis.terms if t not in LIGHT_TERMS}
+        return len(content) >= _OWN_TERMS
 
     def _ask_who(self, question: str, analysis: Analysis) -> Reply:
         """A follow-up with no conversation: ask back with the best guesses, or help."""

@@ -182,6 +182,19 @@ def test_asking_if_it_still_exists_asks_whether_it_was_closed(matcher: Matcher) 
     assert reply.fact.id == "beijing-spring-closed"
 
 
+def test_they_after_an_answer_about_no_one_is_no_person(matcher: Matcher) -> None:
+    # China's biggest export market names no one: "they" is China, and the question has
+    # enough of its own to be answered.
+    question = "so what trade status are they at risk of losing?"
+    assert matcher.answer(question).outcome is Outcome.CLARIFY  # alone: who are "they"?
+    reply = follow_up(matcher, "what is china's biggest export market?", question)
+    assert reply.fact is not None
+    assert reply.fact.id == "mfn-name"
+    # With next to nothing of its own, it is still asked back.
+    short = follow_up(matcher, "what is china's biggest export market?", "why do they care?")
+    assert short.outcome is Outcome.CLARIFY
+
+
 def test_they_after_who_are_x_and_y_means_x_and_y(matcher: Matcher) -> None:
     # "who are X and Y?" is answered about them, not about someone else the fact names.
     reply = follow_up(
