@@ -43,6 +43,7 @@ _DONE_PAIRS = frozenset(
     for verb in ("done", "do", "did", "made", "make", "met", "meet", "happened", "happen")
     for it in ("so", "it", "that", "this", "yet", "")
 ) | frozenset({("that", "happened"), ("it", "happened"), ("that", "happen"), ("it", "happen")})
+_CONDITION_MAX_WORDS = 6  # "unless they do what exactly": nothing of its own to ask
 _MORE_OF = frozenset({"tell", "about", "anything", "something", "what", "info", "details"})
 _SOURCE_REST = frozenset(
     {"who", "else", "that", "this", "so", "it", "was", "did", "does", "is", "has", "have", "had"}
@@ -189,6 +190,11 @@ def asks_if_done(ws: tuple[str, ...]) -> bool:
     last answer asked for came about."""
     pairs = set(itertools.pairwise(ws))
     return bool(ws) and ws[0] in _DONE_OPENERS and bool(pairs & _DONE_PAIRS)
+
+
+def asks_condition(ws: tuple[str, ...]) -> bool:
+    """ "Unless they do what?", "unless what": the condition the last answer set."""
+    return "unless" in ws and len(ws) <= _CONDITION_MAX_WORDS
 
 
 def read_again(ws: tuple[str, ...]) -> bool:

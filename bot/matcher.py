@@ -27,6 +27,7 @@ from bot.context import (
     Reading,
     Topic,
     asks_another,
+    asks_condition,
     asks_for_person,
     asks_if_done,
     asks_source,
@@ -87,6 +88,7 @@ _YES_NO = re.compile(r"(?:yes|no)\b", re.IGNORECASE)
 
 _PLURAL_ONLY = frozenset({"they", "them", "their", "theyre"})
 _SINGULAR_WORDS = frozenset({"he", "him", "his", "she", "her", "hes", "shes"})
+_CONDITION = re.compile(r"\b(?:if|unless)\b", re.IGNORECASE)
 # Terms a question with "they" for no one needs to stand alone ("what trading status could
 # they lose?" has three); the training conversations gain with three, lose one with two.
 _OWN_TERMS = 3
@@ -194,6 +196,9 @@ class Matcher:
             if beside is not None:
                 note = f"reading it with the last question, \u201c{topic.question}\u201d"
                 return self._answered_with(reply, beside, note)
+        if last is not None and asks_condition(ws) and _CONDITION.search(last.answer):
+            # "unless they do what?" after Clinton's threat: its condition is in the answer.
+            return self._answered_with(reply, last, "the condition is in the last answer")
         # "who else was let out?" found the last answer again. (An answer naming two people
         # may hold the other one: "who else founded it?")
         if (

@@ -77,7 +77,7 @@ def test_the_other_one_is_the_other_person_of_the_last_answer(matcher: Matcher) 
     "question",
     [
         *("how old is he?", "what were their jobs?", "why?", "and wang?", "what about lord"),
-        *("what was the second guy ill with", "what year was that"),
+        *("what was the second guy ill with", "what year was that", "unless they do what?"),
     ],
 )
 def test_a_follow_up_with_no_context_is_never_answered(matcher: Matcher, question: str) -> None:
@@ -193,6 +193,17 @@ def test_they_after_an_answer_about_no_one_is_no_person(matcher: Matcher) -> Non
     # With next to nothing of its own, it is still asked back.
     short = follow_up(matcher, "what is china's biggest export market?", "why do they care?")
     assert short.outcome is Outcome.CLARIFY
+
+
+def test_unless_what_asks_the_condition_the_last_answer_set(matcher: Matcher) -> None:
+    reply = follow_up(matcher, "what does clinton threaten to do to china?", "unless what?")
+    assert reply.fact is not None
+    assert reply.fact.id == "clinton-threat"
+    assert "concrete steps" in reply.fact.answer
+    assert reply.reading == "the condition is in the last answer"
+    # An answer that sets no condition is not given again for it.
+    other = follow_up(matcher, "how old is chen?", "unless what?")
+    assert other.fact is None or other.fact.id != "chen-age"
 
 
 def test_they_after_who_are_x_and_y_means_x_and_y(matcher: Matcher) -> None:
