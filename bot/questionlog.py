@@ -54,6 +54,7 @@ BATCH_LIMIT = 200  # rows stored per transaction
 FIRST_RETRY_SECONDS = 0.5
 MAX_RETRY_SECONDS = 10.0  # so logging resumes within seconds once the database is back
 PURGE_AFTER_RECONNECT = 3600  # purge on connecting, unless done within the hour
+CONTENDED_RETRY_SECONDS = 0.05  # at close, between tries to open a file another holds
 CLOSE_TIMEOUT_SECONDS = 5.0  # at shutdown, how long queued rows may take to be stored
 READ_TIMEOUT_SECONDS = 2.5  # /report must answer within Discord's 3 s
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -180,6 +181,7 @@ class QuestionLog:
         self._queue_full = False  # new rows are being dropped (reported once)
         self._refusal_reported = False
         self._last_purge = 0.0
+        self._contended = False  # the last open failed on another process's lock
         # Counters, for tests, health checks and the recovery line.
         self.failures = 0  # failed attempts (each logged at most once per episode)
         self.dropped = 0  # rows not stored: queue full, refused as bad data, or at close
@@ -389,6 +391,7 @@ class QuestionLog:
         except Exception as exc:
             with contextlib.suppress(Exception):
                 await self.store.close()
+            self._contended = _is_contention(exc)
             self._note_failure("open", exc)
             return False
         self._opened = True
@@ -410,6 +413,11 @@ class QuestionLog:
                 await self._wake.wait()
                 continue
             if not self._opened and not await self._try_open():
+                if self._closing and self._contended:
+                    # Another process holds the lock (several starting on a new file):
+                    # it lets go soon, and close() bounds the wait.
+                    await asyncio.sleep(CONTENDED_RETRY_SECONDS)
+                    continue
                 if self._closing:
                     return  # one more try at close; what is left is counted as lost
                 await self._pause(delay)
@@ -598,3 +606,10 @@ def log_in_thread(qlog: QuestionLog, grace: float = 2.0) -> Iterator[QuestionLog
         loop.call_soon_threadsafe(loop.stop)
         thread.join()
         loop.close()
+
+
+def _is_contention(exc: BaseException) -> bool:
+    """Another process holds the lock ("database is locked"): it lets go, unlike a
+    database that is down or a file that cannot be written."""
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text

@@ -253,6 +253,27 @@ async def test_previous_schema_version_is_migrated_keeping_its_rows(
     assert len(_rows(db, "SELECT * FROM meta")) == 1  # version 2 keeps the salt
 
 
+async def test_a_log_another_process_holds_at_close_is_written_once_it_lets_go(
+    tmp_path: Path,
+) -> None:
+    # Another process holds the new file's lock while this one opens, answers and exits:
+    # the rows wait for the lock, within close()'s grace, instead of being lost.
+    db = tmp_path / "q.sqlite3"
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    qlog = QuestionLog(SqliteStore(db, busy_timeout=0.05), "s")
+    assert not await qlog.open()
+    for n in range(5):
+        qlog.submit(Reply(f"question {n}", Outcome.NOT_IN_ARTICLE, 0.0), Asked("cli"), 0.1)
+    asyncio.get_running_loop().call_later(0.3, holder.rollback)
+    try:
+        await qlog.close(grace=30)
+    finally:
+        holder.close()
+    assert qlog.dropped == 0
+    assert _rows(db, "SELECT COUNT(*) FROM questions") == [(5,)]
+
+
 STARTING_TOGETHER = """
 import asyncio, sys
 from bot.questionlog import Asked, QuestionLog
