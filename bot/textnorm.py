@@ -57,6 +57,10 @@ WH_WORDS = frozenset({"who", "what", "when", "where", "why", "how", "which", "wh
 # ("with respect to", "ongoing", "prior", "stay", "example", "objective": +15 right, no
 # wrong, the dev set unchanged), then chat's "confused", "actually", "all of a sudden" and
 # formal "upon", "suggest", "intended" (+8 right on the blind training batches, no wrong).
+# A later round's batches (t-w, y, ad) added formal qualifiers and hedges that three or
+# more batches used ("legal", "signify", "attribute", "broader", "in what manner", "with
+# regard to", "originally", "newly", "remained in custody", "sorry if ...": +26 right on
+# the training batches, no wrong, team and dev unchanged).
 STOP_WORDS = (
     frozenset(
         """
@@ -105,6 +109,8 @@ STOP_WORDS = (
     standing parties certain seek will fill track earlier court throw recently surrounding
     tryna lemme gimme dunno ya rly lmk nvm thru
     bro bros fam srs smh af asf deadass ye yea da dat lil
+    legal within signify attribute broader manner regard period actions originally remained
+    newly sorry
     """.split()
     )
     - WH_WORDS

@@ -185,6 +185,27 @@ def test_a_word_stretched_for_emphasis_is_read_as_meant(
     assert (a.terms, a.kind) == (b.terms, b.kind)
 
 
+@pytest.mark.parametrize(
+    ("formal", "plain"),
+    [
+        (
+            "under what legal conditions was chen released",
+            "under what conditions was chen released",
+        ),
+        ("what does his release signify", "what does his release mean"),
+        ("in what manner did beijing describe chen", "how did beijing describe chen"),
+        ("how long was the sentence originally", "how long was the sentence"),
+    ],
+)
+def test_formal_qualifiers_ask_nothing(matcher: Matcher, formal: str, plain: str) -> None:
+    assert matcher.analyzer.analyze(formal).terms == matcher.analyzer.analyze(plain).terms
+
+
+def test_to_roast_someone_is_to_criticize_them(matcher: Matcher) -> None:
+    roast = matcher.analyzer.analyze("what did clinton roast bush for").terms
+    assert roast == matcher.analyzer.analyze("what did clinton criticize bush for").terms
+
+
 def test_a_cleft_after_a_question_word_asks_nothing(matcher: Matcher) -> None:
     cleft = matcher.analyzer.analyze("when was it that chen was freed")
     assert cleft.terms == matcher.analyzer.analyze("when chen was freed").terms
