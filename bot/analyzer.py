@@ -529,14 +529,17 @@ _WHETHER_VERBS = frozenset(
 # "Sorry if I missed it", "if I remember right": a hedge about the asker, not a condition.
 _HEDGE_BEFORE_IF = frozenset("sorry apologies apologise apologize forgive pardon excuse".split())
 _ASKER_AFTER_IF = frozenset("i im ive id".split())
+_SPECIFIC_WH = frozenset("who whom whose when where how".split())
 
 
 def _conditional(raw: list[str]) -> bool:
-    """Does the question set a condition ("what happens if China ...")?"""
+    """Does the question ask what follows from a condition ("what happens if China ...")?
+    "How long would it be renewed if China met the terms?" still asks how long."""
     return any(
         w == "if"
         and (i == 0 or raw[i - 1] not in _WHETHER_VERBS | _HEDGE_BEFORE_IF)
         and not _ASKER_AFTER_IF.intersection(raw[i + 1 : i + 2])
+        and not _SPECIFIC_WH.intersection(raw[:i])
         for i, w in enumerate(raw)
     )
 

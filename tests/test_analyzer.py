@@ -54,6 +54,9 @@ def test_common_english_words_are_never_corrected(matcher: Matcher, word: str) -
         ("do you know if chen was sick", "yes/no"),
         ("i was wondering whether wang was released", "yes/no"),
         ("what happens if china makes no progress", "outcome"),
+        # A condition after another question word asks that question.
+        ("how long would the benefits be renewed if china met the terms", "how long"),
+        ("who decides if they get renewed", "who"),
         # A hedge about the asker sets no condition.
         ("if i remember right clinton criticized bush, which year was that", "when"),
         ("sorry if i missed it, but how long was chen jailed", "how long"),
