@@ -171,7 +171,11 @@ def asks_for_person(analysis: Analysis) -> bool:
     if analysis.kind == "who":
         return True
     ws = analysis.words
-    return any(w in ("which", "what") and n in _PERSON_NOUNS for w, n in itertools.pairwise(ws))
+    # One word may stand between: "which carter officials", "what two dissidents".
+    return any(
+        w in ("which", "what") and _PERSON_NOUNS.intersection(ws[i + 1 : i + 3])
+        for i, w in enumerate(ws)
+    )
 
 
 def asks_source(ws: tuple[str, ...]) -> bool:

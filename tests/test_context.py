@@ -206,6 +206,13 @@ def test_unless_what_asks_the_condition_the_last_answer_set(matcher: Matcher) ->
     assert other.fact is None or other.fact.id != "chen-age"
 
 
+def test_they_after_which_x_officials_are_the_officials_not_x(matcher: Matcher) -> None:
+    # "which carter officials ..." asks for people and names Carter: "they" are the two
+    # officials the answer gives, not Carter.
+    reply = follow_up(matcher, "which carter officials are flying to beijing?", "when do they land")
+    assert reply.reading == "reading \u201cthey\u201d as Zbigniew Brzezinski and Michel Oksenberg"
+
+
 def test_they_after_who_are_x_and_y_means_x_and_y(matcher: Matcher) -> None:
     # "who are X and Y?" is answered about them, not about someone else the fact names.
     reply = follow_up(
