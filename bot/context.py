@@ -70,6 +70,8 @@ _PERSON_NOUNS = frozenset(
 _AUXILIARIES = frozenset(
     "did does do is was were are has have had will would can could should".split()
 )
+# "why does that matter?", "what does that mean?": "that" is what came before.
+_MATTERS = frozenset("matter matters mean means happen happened".split())
 RESET_WORDS = frozenset({"reset", "new topic", "start over", "new question", "forget it"})
 # A thing-pronoun question with at most this many content terms needs what came before:
 # "when did it close?" does; "is it true that Chen was freed?" names what it is about.
@@ -125,9 +127,17 @@ def follow_up_form(analysis: Analysis, named: tuple[str, ...], light: frozenset[
     content = [t for t in analysis.terms if t not in light]
     if free_pronouns(analysis.words):
         return True
-    if ws & _THING and len(content) <= _THIN:
+    if (ws & _THING or _points_back(analysis.words)) and len(content) <= _THIN:
         return True
     return _is_other(analysis.words) or _ordinal(analysis.words) is not None
+
+
+def _points_back(ws: tuple[str, ...]) -> bool:
+    """ "That guy", "why does that matter?", "what happened next?": something said before."""
+    for w, nxt in itertools.pairwise((*ws, "")):
+        if w in _THAT and (nxt in _ONE_NOUNS or nxt in _AUXILIARIES or nxt in _MATTERS or not nxt):
+            return True
+    return "next" in ws and ("what" in ws or "then" in ws)
 
 
 def free_pronouns(ws: tuple[str, ...]) -> list[str]:
