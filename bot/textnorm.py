@@ -34,6 +34,10 @@ _POSSESSIVE = re.compile(r"(?<=\w)'s\b")
 _CONTRACTION = re.compile(r"(?<=\w)'(?:re|ve|ll|d|m|t)\b")
 _APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
 _WORD = re.compile(r"[^\W_]+")
+# Chat shorthand a slash would split into stray letters: "what's wrong w/ chen", "b/c".
+# Not "w/e" (whatever) nor the tail of "and/or/w".
+_SLASHED = re.compile(r"(?<![\w/])(w/o\b|w/(?!e\b)|b/c\b)")
+_SLASHED_AS = {"w/o": " without ", "w/": " with ", "b/c": " because "}
 # Laughter and hesitation however long it is typed ("hahaha", "lmaooo", "ummm", "hmmmm"):
 # no word of a question.
 _INTERJECTION = re.compile(
@@ -138,6 +142,7 @@ def fold(text: str) -> str:
 def words(text: str) -> tuple[str, ...]:
     """Split folded text into words: possessives and contractions dropped, "u.s." kept whole."""
     text = _DISCORD_MARKUP.sub(" ", fold(text))
+    text = _SLASHED.sub(lambda m: _SLASHED_AS[m.group(1)], text)
     text = _POSSESSIVE.sub("", text)
     text = _CONTRACTION.sub("", text)
     text = _APOSTROPHE.sub("", text)

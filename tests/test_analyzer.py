@@ -230,6 +230,24 @@ def test_words_that_only_look_like_laughter_are_kept() -> None:
     assert words("ha, oh my, mao and hahn") == ("ha", "my", "mao", "and", "hahn")
 
 
+def test_slashed_chat_shorthand_is_the_word_it_stands_for(matcher: Matcher) -> None:
+    assert words("whats wrong w/chen, w/o bail b/c") == (
+        "whats", "wrong", "with", "chen", "without", "bail", "because",
+    )  # fmt: skip
+    assert words("the w/e report and/or news/w") == (
+        "the",
+        "w",
+        "e",
+        "report",
+        "and",
+        "or",
+        "news",
+        "w",
+    )
+    typed = matcher.analyzer.analyze("whats wrong w/ chen health wise").terms
+    assert typed == matcher.analyzer.analyze("whats wrong with chen health wise").terms
+
+
 @pytest.mark.parametrize(
     "question",
     ["the 70s journal", "a journal in the seventies", "journal of the late-70s", "1970s journal"],
