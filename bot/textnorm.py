@@ -35,7 +35,7 @@ _CONTRACTION = re.compile(r"(?<=\w)'(?:re|ve|ll|d|m|t)\b")
 _APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
 _WORD = re.compile(r"[^\W_]+")
 # Chat shorthand a slash would split into stray letters: "what's wrong w/ chen", "b/c".
-# Not "w/e" (whatever) nor the tail of "and/or/w".
+# Not "w/e" (whatever), nor a "w/" inside a longer slashed word ("news/w/").
 _SLASHED = re.compile(r"(?<![\w/])(w/o\b|w/(?!e\b)|b/c\b)")
 _SLASHED_AS = {"w/o": " without ", "w/": " with ", "b/c": " because "}
 # Laughter and hesitation however long it is typed ("hahaha", "lmaooo", "ummm", "hmmmm"):

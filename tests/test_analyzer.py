@@ -235,15 +235,8 @@ def test_slashed_chat_shorthand_is_the_word_it_stands_for(matcher: Matcher) -> N
         "whats", "wrong", "with", "chen", "without", "bail", "because",
     )  # fmt: skip
     assert words("the w/e report and/or news/w") == (
-        "the",
-        "w",
-        "e",
-        "report",
-        "and",
-        "or",
-        "news",
-        "w",
-    )
+        "the", "w", "e", "report", "and", "or", "news", "w",
+    )  # fmt: skip
     typed = matcher.analyzer.analyze("whats wrong w/ chen health wise").terms
     assert typed == matcher.analyzer.analyze("whats wrong with chen health wise").terms
 
