@@ -209,6 +209,16 @@ def test_to_roast_someone_is_to_criticize_them(matcher: Matcher) -> None:
     assert roast == matcher.analyzer.analyze("what did clinton criticize bush for").terms
 
 
+def test_to_authorize_is_to_allow_not_to_write(matcher: Matcher) -> None:
+    # "authorized" stems like "author": read that way, a question about Wang's permission
+    # to travel would ask who wrote the article.
+    analyze = matcher.analyzer.analyze
+    assert (
+        analyze("was wang authorized to leave").terms == analyze("was wang allowed to leave").terms
+    )
+    assert "allow" not in analyze("who is the author").terms
+
+
 def test_a_cleft_after_a_question_word_asks_nothing(matcher: Matcher) -> None:
     cleft = matcher.analyzer.analyze("when was it that chen was freed")
     assert cleft.terms == matcher.analyzer.analyze("when chen was freed").terms
