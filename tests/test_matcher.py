@@ -57,6 +57,7 @@ def _fact_id(matcher: Matcher, question: str) -> str | None:
         ("what physical problems does the freed man have", "chen-health"),
         ("wait what did clinton say bush was doing w china in 92", "coddling-dictators"),
         ("how did beijing characterize chen's role in 1989", "ringleaders"),
+        ("was chen freed outright?", "release-on-bail"),  # outright, or on bail
     ],
 )
 def test_answers_what_people_type(matcher: Matcher, question: str, fact_id: str) -> None:
