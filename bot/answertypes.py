@@ -61,6 +61,10 @@ class AnswerTypes:
     # The proper names its answer gives (lowercased; a month or a day is a time, not a
     # name): what "what is the name of ..." needs.
     names: frozenset[str] = frozenset()
+    # The terms of its answer within a few words of a name: "journal" in "the Beijing
+    # Spring journal". A fact names a thing only if a name stands next to it ("land in
+    # Beijing on Monday, officially for a conference" names no conference).
+    name_context: frozenset[str] = frozenset()
 
     def gives_name(self, asked_terms: frozenset[str]) -> bool:
         """Whether the answer names something the question does not name already (as
@@ -93,7 +97,23 @@ def answer_types(fact: Fact, quoted: str, analyze: Callable[[str], Analysis]) ->
         names=frozenset(
             analyze(" ".join(w for w in proper_names(fact.answer) if w not in times)).terms
         ),
+        name_context=frozenset(analyze(" ".join(_near_names(fact.answer, times))).terms),
     )
+
+
+_NAME_WINDOW = 3  # words either side of a name that it can be the name of
+
+
+def _near_names(text: str, times: frozenset[str]) -> list[str]:
+    """The words of `text` within _NAME_WINDOW words of a proper name (see proper_names)."""
+    out: list[str] = []
+    for sentence in _SENTENCE_END.split(text):
+        words = _WORD.findall(sentence)
+        for i, w in enumerate(words):
+            name = w.lower()
+            if i and w[0].isupper() and name not in _TITLES and name not in times:
+                out += words[max(0, i - _NAME_WINDOW) : i + _NAME_WINDOW + 1]
+    return out
 
 
 def proper_names(text: str) -> list[str]:

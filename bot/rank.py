@@ -250,16 +250,17 @@ class Ranker:
         thing = set(self.analyzer.analyze(name_of, fix_typos=False).terms) if name_of else set()
         if best and thing and not thing & self.analyzer.name_terms and open_fact is None:
             # "what is the name of ...": a fact that gives no name cannot answer it. A close
-            # runner-up that gives one and mentions the thing named goes first ("the name of
+            # runner-up that gives one next to the thing named goes first ("the name of
             # the White House spokesman"); with none, the name is what the article leaves
-            # open ("the name of the conference"). "What's his name", read as "Tom Ross's
-            # name" in a conversation, names its person already.
+            # open ("the name of the conference": the trip's fact names Beijing, not the
+            # conference). "What's his name", read as "Tom Ross's name" in a conversation,
+            # names its person already.
             named = [
                 c
                 for c in best
                 if c.score >= best[0].score - cfg.name_margin
                 and self._types[c.index].gives_name(frozenset(content))
-                and (c is best[0] or thing <= self._named[c.index])
+                and (c is best[0] or thing <= self._types[c.index].name_context)
             ]
             if not named:
                 open_fact = best[0].index
