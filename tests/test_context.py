@@ -567,3 +567,16 @@ def test_that_year_is_the_year_of_the_last_answer(matcher: Matcher) -> None:
     assert "denounc" in reply.fact.answer
     assert reply.reading is not None
     assert reply.reading.startswith("reading \u201cthat year\u201d as 1976")
+
+
+def test_take_what_seriously_is_answered_by_the_last_answers_own_words(
+    matcher: Matcher,
+) -> None:
+    # The fact's quote once stopped at "take seriously": the follow-up found Christopher's
+    # visit, but not what he could not make the Chinese take seriously.
+    reply = follow_up(
+        matcher, "what was christopher unable to do in beijing", "take what seriously?"
+    )
+    assert reply.fact is not None
+    assert reply.fact.id == "christopher-visit"
+    assert "oft-repeated threats" in reply.fact.citation.quote

@@ -390,3 +390,25 @@ def test_a_question_in_a_polite_frame_gets_the_same_answer(
 ) -> None:
     assert _fact_id(matcher, question) == fact_id
     assert _fact_id(matcher, frame.format(question)) == fact_id
+
+
+@pytest.mark.parametrize(
+    ("question", "fact_id", "said"),
+    [
+        # A fact cites its whole sentence, so the one found first holds the answer.
+        ("human rights progress acknowledged this spring", "acknowledged-when", "not yet made"),
+        (
+            "what is china trying to achieve with its series of last-minute gestures",
+            "release-significance",
+            "avert restrictions",
+        ),
+    ],
+)
+def test_a_fact_found_first_quotes_what_was_asked(
+    matcher: Matcher, question: str, fact_id: str, said: str
+) -> None:
+    reply = matcher.answer(question)
+    assert reply.fact is not None
+    facts = [reply.fact, *reply.alternatives]
+    fact = next(f for f in facts if f.id == fact_id)
+    assert said in fact.citation.quote
