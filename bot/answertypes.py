@@ -10,7 +10,7 @@ words, which "what did <person> say" needs.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from bot.analyzer import Analysis
@@ -104,15 +104,22 @@ def answer_types(fact: Fact, quoted: str, analyze: Callable[[str], Analysis]) ->
 _NAME_WINDOW = 3  # words either side of a name that it can be the name of
 
 
-def _near_names(text: str, times: frozenset[str]) -> list[str]:
-    """The words of `text` within _NAME_WINDOW words of a proper name (see proper_names)."""
-    out: list[str] = []
+def _names_in_sentences(text: str) -> Iterator[tuple[list[str], int]]:
+    """Each capitalised word of `text` that neither starts a sentence nor is a title: the
+    words of its sentence and its place among them."""
     for sentence in _SENTENCE_END.split(text):
         words = _WORD.findall(sentence)
         for i, w in enumerate(words):
-            name = w.lower()
-            if i and w[0].isupper() and name not in _TITLES and name not in times:
-                out += words[max(0, i - _NAME_WINDOW) : i + _NAME_WINDOW + 1]
+            if i and w[0].isupper() and w.lower() not in _TITLES:
+                yield words, i
+
+
+def _near_names(text: str, times: frozenset[str]) -> list[str]:
+    """The words of `text` within _NAME_WINDOW words of a proper name (see proper_names)."""
+    out: list[str] = []
+    for words, i in _names_in_sentences(text):
+        if words[i].lower() not in times:
+            out += words[max(0, i - _NAME_WINDOW) : i + _NAME_WINDOW + 1]
     return out
 
 
@@ -120,10 +127,7 @@ def proper_names(text: str) -> list[str]:
     """The capitalised words of `text` that do not start a sentence, and the words of
     what it quotes as a name ("most favored nation"), lowercased, in their order (so
     "United States" is still one name)."""
-    out: list[str] = []
-    for sentence in _SENTENCE_END.split(text):
-        words = _WORD.findall(sentence)
-        out += [w.lower() for w in words[1:] if w[0].isupper() and w.lower() not in _TITLES]
+    out = [words[i].lower() for words, i in _names_in_sentences(text)]
     for quoted in _QUOTED.findall(text):
         out += [w.lower() for w in _WORD.findall(quoted)]
     return out

@@ -409,6 +409,6 @@ def test_a_fact_found_first_quotes_what_was_asked(
 ) -> None:
     reply = matcher.answer(question)
     assert reply.fact is not None
-    facts = [reply.fact, *reply.alternatives]
-    fact = next(f for f in facts if f.id == fact_id)
-    assert said in fact.citation.quote
+    given = {f.id: f for f in (reply.fact, *reply.alternatives)}
+    assert fact_id in given
+    assert said in given[fact_id].citation.quote
