@@ -21,6 +21,13 @@ from bot.textnorm import words
         ("clnitn", "clinton"),  # and in a person's name of six or more
         ("zmiinng", "ziming"),
         ("zemin", "zemin"),  # a short word two edits from a name is left alone
+        ("lrod", "lord"),  # a four-letter name with two letters swapped
+        ("wnag", "wang"),
+        ("chne", "chen"),
+        ("load", "load"),  # but a real word one edit from a short name is left alone
+        ("lard", "lard"),
+        ("wag", "wag"),  # and so is any other edit of a short name
+        ("chan", "chan"),
     ],
 )
 def test_typos_are_corrected_towards_known_words(matcher: Matcher, typed: str, meant: str) -> None:
