@@ -364,11 +364,16 @@ class Analyzer:
 
 # "What's the deal with Wang?" asks about Wang: no deal, and no way of "dealing with" him.
 # "Chen's release relative to other gestures", "in relation to": no diplomatic relations.
+# "What is the US to China in terms of trade?": no terms of the executive order.
 _IDIOMS = {
     ("the", "deal", "with"): ("about",),
     ("relative", "to"): ("about",),
     ("in", "relation", "to"): ("about",),
     ("with", "relation", "to"): ("about",),
+    ("in", "terms", "of"): ("about",),
+    ("with", "regard", "to"): ("about",),
+    ("in", "regard", "to"): ("about",),
+    ("with", "respect", "to"): ("about",),
 }
 
 _CLEFTS = frozenset(
@@ -565,6 +570,17 @@ def _conditional(raw: list[str]) -> bool:
     )
 
 
+_BE = frozenset("is was are were".split())
+
+
+def _for_a_deed(rest: list[str]) -> bool:
+    """ "Chen sentenced for", "he locked up for": a passive verb, then a closing "for"."""
+    if len(rest) < 3 or rest[-1] != "for":
+        return False
+    verb = rest[-2]
+    return verb.endswith("ed") or (verb in _PARTICLES and rest[-3].endswith("ed"))
+
+
 def _kind(raw: list[str]) -> str | None:
     # "What happens if ...", "what happened to ...", "what became of ...": the answer is a
     # consequence or a fate, whatever the question word.
@@ -587,6 +603,8 @@ def _kind(raw: list[str]) -> str | None:
             return "where"
         if word == "what" and nxt == "for":  # "what for?": a reason
             return "why"
+        if word == "what" and nxt in _BE and _for_a_deed(raw[i + 2 :]):
+            return "why"  # "what was Chen jailed for?": the reason he was
         if (
             word == "for"
             and nxt == "what"

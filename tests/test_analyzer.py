@@ -69,6 +69,10 @@ def test_common_english_words_are_never_corrected(matcher: Matcher, word: str) -
         ("sorry if i missed it, but how long was chen jailed", "how long"),
         ("y did they let chen go", "why"),  # chat spelling
         ("what for?", "why"),  # a reason, though it opens with "what"
+        ("what was chen sentenced for", "why"),  # a passive verb, then "for": the reason
+        ("bro what was chen even locked up for", "why"),
+        ("what are they hoping for", "what"),  # no deed done to anyone: the thing hoped
+        ("what did clinton ask for", "what"),
         ("and for what?", "why"),
         ("so did china make the progress or nah", "yes/no"),  # a chat opener first
         ("chen got released on bail or not", "yes/no"),
@@ -287,6 +291,14 @@ def test_relative_to_is_no_diplomatic_relations(matcher: Matcher) -> None:
     terms = matcher.analyzer.analyze("chen's release relative to other gestures").terms
     assert "relations" not in terms
     assert terms == matcher.analyzer.analyze("chen's release and other gestures").terms
+
+
+@pytest.mark.parametrize("idiom", ["in terms of", "with regard to", "with respect to"])
+def test_in_terms_of_asks_about_no_terms(matcher: Matcher, idiom: str) -> None:
+    # "terms" alone is the executive order's conditions; in the idiom it means "about".
+    terms = matcher.analyzer.analyze(f"what is the us to china {idiom} trade").terms
+    assert terms == matcher.analyzer.analyze("what is the us to china about trade").terms
+    assert matcher.analyzer.analyze("terms").terms[0] not in terms
 
 
 @pytest.mark.parametrize(
