@@ -72,6 +72,8 @@ _AUXILIARIES = frozenset(
 )
 # "why does that matter?", "what does that mean?": "that" is what came before.
 _MATTERS = frozenset("matter matters mean means happen happened".split())
+_WHAT_BEFELL = frozenset({"yes/no", "outcome"})  # what came of a deed, not who reacted
+_CHAT_TAILS = frozenset({"lol", "tho", "though", "then", "really", "even", "exactly"})
 RESET_WORDS = frozenset({"reset", "new topic", "start over", "new question", "forget it"})
 # A thing-pronoun question with at most this many content terms needs what came before:
 # "when did it close?" does; "is it true that Chen was freed?" names what it is about.
@@ -320,6 +322,10 @@ def read(
             # said. ("why did they do that?" asks about the last question's event.)
             base = [*last, *words(topic.answer)]
         rewritten = _adding(rewritten, [*base, *words(" ".join(subject))])
+    elif replaced and topic.answer and analysis.kind in _WHAT_BEFELL and for_the_deed(ws):
+        # "did he go to jail for it?", "what happened to him because of that?": "it" is
+        # what the last answer says he did.
+        rewritten = _adding(rewritten, words(topic.answer))
     text = " ".join(rewritten)
     # The person is what a reader checks; what is added from the last question is context.
     pronoun_note = f"reading \u201c{replaced[0]}\u201d as {_join(people)}" if replaced else ""
@@ -337,6 +343,19 @@ def in_context(question: str, analysis: Analysis, topic: Topic) -> Reading | Non
         return None
     text = " ".join(read_as)
     return Reading(text, f"reading it as \u201c{text}\u201d")
+
+
+_FOR_THE_DEED = frozenset(
+    (*pair, it)
+    for pair in (("for",), ("because", "of"), ("over",))
+    for it in ("it", "that", "this")
+)
+
+
+def for_the_deed(ws: tuple[str, ...]) -> bool:
+    """Does the question end on "for it", "because of that", "over this" (chat aside)?"""
+    ws = tuple(w for w in ws if w not in _CHAT_TAILS)
+    return any(ws[-len(end) :] == end for end in _FOR_THE_DEED)
 
 
 def _adding(ws: list[str], extra: Iterable[str]) -> list[str]:

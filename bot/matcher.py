@@ -12,7 +12,7 @@ best candidates, or says the article doesn't say.
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable
+from collections.abc import Collection, Hashable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -32,6 +32,7 @@ from bot.context import (
     asks_if_done,
     asks_source,
     follow_up_form,
+    for_the_deed,
     free_pronouns,
     in_context,
     names_only,
@@ -209,6 +210,13 @@ class Matcher:
             and len(topic.people) <= 1
         ):
             return self._another(reply, last)
+        if reply.fact is not None and reply.fact == last and reply.read_people and for_the_deed(ws):
+            # "did he go to jail for it?" asks what came of the last answer, not it again:
+            # what is next to it answers only if its passage says so ("jail"); "was he
+            # punished for it?" after Lord's words about Bush is offered, not answered.
+            own = self.analyzer.analyze(question).terms
+            asked = {t for t in own if t not in LIGHT_TERMS and t not in self.analyzer.name_terms}
+            return self._another(reply, last, needs=asked)
         return reply
 
     def _other_party(
@@ -244,7 +252,7 @@ class Matcher:
             reading=reading or reply.reading,
         )
 
-    def _another(self, reply: Reply, last: Fact) -> Reply:
+    def _another(self, reply: Reply, last: Fact, needs: Collection[str] = ()) -> Reply:
         """ "who else was let out?" read as the last question found the last answer again:
         the next candidate instead, answered when it is next to the last answer (its
         paragraph, or a fact it leads on to), else offered."""
@@ -257,7 +265,7 @@ class Matcher:
         if not others:
             return replace(self._no_answer(reply.question, Outcome.NOT_IN_ARTICLE), reading=note)
         best = others[0]
-        if self._beside(best, last):
+        if self._beside(best, last) and self.ranker.grounds(best, needs):
             return self._answered_with(reply, best, note)
         suggestions = tuple(others[: self.config.max_suggestions])
         return replace(

@@ -317,6 +317,24 @@ def test_what_happened_after_that_follows_the_last_answer(matcher: Matcher) -> N
     assert asked == ["chen-career-start", "chen-first-jailed"]
 
 
+@pytest.mark.parametrize(
+    "then", ["did he get locked up for it?", "and what happened to him because of that"]
+)
+def test_what_came_of_it_is_what_followed_the_deed_just_told(matcher: Matcher, then: str) -> None:
+    # "it" is the 1976 speech the last answer told of, and jail is what followed.
+    asked = talk(matcher, "how did chen's career as a dissident start?", then)
+    assert asked == ["chen-career-start", "chen-first-jailed"]
+
+
+def test_what_came_of_a_deed_the_article_leaves_open_is_asked_back(matcher: Matcher) -> None:
+    # Nothing says Lord was punished: his criticism is not answered again, and what is
+    # next to it (Bush's envoys) does not speak of punishment, so it is only offered.
+    reply = follow_up(matcher, "who denounced bush?", "was he punished for it?")
+    assert reply.outcome is Outcome.CLARIFY
+    assert reply.fact is None
+    assert "lord-fawning" not in [s.id for s in reply.suggestions]
+
+
 def test_why_did_they_do_that_asks_about_the_last_question(matcher: Matcher) -> None:
     # "that" is the release just asked about, not the whole of the answer's sentence.
     asked = talk(matcher, "who was released today?", "why did they do that?")
