@@ -624,6 +624,8 @@ def _kind(raw: list[str]) -> str | None:
             return "how long"
         if word == "how" and nxt == "soon":  # "how soon ...": a time
             return "when"
+        if word == "how" and nxt == "come":  # "how come they let him go?": a reason
+            return "why"
         if word == "how" and nxt in ("long", "old"):  # "how long ...": a duration; an age
             return f"how {nxt}"
         if word == "where" and raw[-1] == "from":  # "where is he from": an origin

@@ -72,6 +72,7 @@ _AUXILIARIES = frozenset(
 )
 # "why does that matter?", "what does that mean?": "that" is what came before.
 _MATTERS = frozenset("matter matters mean means happen happened".split())
+_REASON = "reason"  # the term "purpose", "motive" and "reason" all become
 _WHAT_BEFELL = frozenset({"yes/no", "outcome"})  # what came of a deed, not who reacted
 _CHAT_TAILS = frozenset({"lol", "tho", "though", "then", "really", "even", "exactly"})
 RESET_WORDS = frozenset({"reset", "new topic", "start over", "new question", "forget it"})
@@ -208,6 +209,16 @@ def asks_if_done(ws: tuple[str, ...]) -> bool:
     return bool(ws) and ws[0] in _DONE_OPENERS and bool(pairs & _DONE_PAIRS)
 
 
+def asks_companion(ws: tuple[str, ...]) -> bool:
+    """ "Did he do it alone?", "with whom did he found it?", "together with who?": who
+    else took part in what the last answer told, asked with a pronoun for the one told of
+    ("what did they do together?" asks what both did)."""
+    wset = set(ws)
+    with_whom = "with" in wset and bool(wset & {"who", "whom"})
+    one = set(free_pronouns(ws)) & (_SINGULAR | _POSSESSIVE)
+    return bool(one) and ("alone" in wset or "together" in wset or with_whom)
+
+
 def asks_condition(ws: tuple[str, ...]) -> bool:
     """ "Unless they do what?", "unless what": the condition the last answer set."""
     return "unless" in ws and len(ws) <= _CONDITION_MAX_WORDS
@@ -250,7 +261,7 @@ def read(
     """The follow-up rewritten against the conversation's topic, or None when the question
     stands alone (it names someone new and is no "and X?")."""
     ws = analysis.words
-    content = [t for t in analysis.terms if t not in light]
+    content = _asked(analysis, light)
     # "and Wang?", "what about Oksenberg": the last question again, about someone else.
     if named and read_again(ws) and all(_names_term(t, named) for t in content):
         return _swap(topic, named, f"{question.strip()}")
@@ -356,6 +367,13 @@ def for_the_deed(ws: tuple[str, ...]) -> bool:
     """Does the question end on "for it", "because of that", "over this" (chat aside)?"""
     ws = tuple(w for w in ws if w not in _CHAT_TAILS)
     return any(ws[-len(end) :] == end for end in _FOR_THE_DEED)
+
+
+def _asked(analysis: Analysis, light: frozenset[str]) -> list[str]:
+    """The question's content terms: "for what purpose?" and "what was the reason?" ask
+    "why?" and nothing more."""
+    content = [t for t in analysis.terms if t not in light]
+    return [] if content == [_REASON] else content
 
 
 def _adding(ws: list[str], extra: Iterable[str]) -> list[str]:

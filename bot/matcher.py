@@ -27,6 +27,7 @@ from bot.context import (
     Reading,
     Topic,
     asks_another,
+    asks_companion,
     asks_condition,
     asks_for_person,
     asks_if_done,
@@ -197,6 +198,11 @@ class Matcher:
             if beside is not None:
                 note = f"reading it with the last question, \u201c{topic.question}\u201d"
                 return self._answered_with(reply, beside, note)
+        if last is not None and asks_companion(ws) and (with_him := self._with(reply, last)):
+            # "did he found it alone?" after an answer naming who founded it with him; "that
+            # guy" next is whoever was with him.
+            answered = self._answered_with(reply, last, "the last answer names who was with him")
+            return replace(answered, read_people=with_him)
         if last is not None and asks_condition(ws) and _CONDITION.search(last.answer):
             # "unless they do what?" after Clinton's threat: its condition is in the answer.
             return self._answered_with(reply, last, "the condition is in the last answer")
@@ -218,6 +224,16 @@ class Matcher:
             asked = {t for t in own if t not in LIGHT_TERMS and t not in self.analyzer.name_terms}
             return self._another(reply, last, needs=asked)
         return reply
+
+    def _with(self, reply: Reply, last: Fact) -> tuple[str, ...]:
+        """The people the last answer names beside the one a pronoun was read as, when the
+        reply found no fact naming any of them."""
+        others = tuple(p for p in last.people if p not in reply.read_people)
+        if not reply.read_people or not others:
+            return ()
+        if reply.fact is not None and set(reply.fact.people) & set(others):
+            return ()  # "who went with him?" found a fact about the one with him
+        return others
 
     def _other_party(
         self, question: str, analysis: Analysis, reading: Reading, reply: Reply, topic: Topic

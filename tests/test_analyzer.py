@@ -69,6 +69,7 @@ def test_common_english_words_are_never_corrected(matcher: Matcher, word: str) -
         ("sorry if i missed it, but how long was chen jailed", "how long"),
         ("y did they let chen go", "why"),  # chat spelling
         ("what for?", "why"),  # a reason, though it opens with "what"
+        ("how come they let chen go", "why"),  # not a manner
         ("what was chen sentenced for", "why"),  # a passive verb, then "for": the reason
         ("bro what was chen even locked up for", "why"),
         ("what are they hoping for", "what"),  # no deed done to anyone: the thing hoped

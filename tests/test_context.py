@@ -335,6 +335,40 @@ def test_what_came_of_a_deed_the_article_leaves_open_is_asked_back(matcher: Matc
     assert "lord-fawning" not in [s.id for s in reply.suggestions]
 
 
+@pytest.mark.parametrize("why", ["for what purpose?", "for what reason?", "how come?"])
+def test_a_bare_reason_question_asks_why_the_last_answer_happened(
+    matcher: Matcher, why: str
+) -> None:
+    # "purpose" is only what is asked, not a subject: the last question gives the rest,
+    # and Wang's travel was for medical treatment.
+    reply = follow_up(matcher, "where was wang juntao allowed to go?", why)
+    assert reply.fact is not None
+    assert reply.fact.id == "wang-travel"
+    assert reply.read_as is not None
+    assert "go" in reply.read_as.split()
+
+
+@pytest.mark.parametrize(
+    "companion",
+    ["did he do it alone?", "with whom did he found it?", "he make it together with who?"],
+)
+def test_did_he_do_it_alone_is_answered_by_who_was_with_him(
+    matcher: Matcher, companion: str
+) -> None:
+    # The last answer names Wang beside Chen: it says who else founded the institute.
+    reply = follow_up(matcher, "what institute did chen found in 1986?", companion)
+    assert reply.fact is not None
+    assert reply.fact.id == "research-institute"
+    assert "Wang Juntao" in reply.fact.answer
+    assert reply.read_people == ("Wang Juntao",)  # "that guy" next is Wang
+
+
+def test_what_did_they_do_together_asks_about_both(matcher: Matcher) -> None:
+    # "together" with "they" asks what both did, not who was with them.
+    asked = talk(matcher, "who are brzezinski and oksenberg?", "what did they do together in 1978?")
+    assert asked[1] != asked[0]
+
+
 def test_why_did_they_do_that_asks_about_the_last_question(matcher: Matcher) -> None:
     # "that" is the release just asked about, not the whole of the answer's sentence.
     asked = talk(matcher, "who was released today?", "why did they do that?")
