@@ -131,8 +131,8 @@ _TARGET_MIN = 4
 # From this length a typo may be two edits off: a long word keeps its shape through two.
 _TWO_EDITS = 7
 _NAME_TWO_EDITS = 6  # the same, for the words of a person's name
-# A name word this short has too many one-edit neighbours ("lord", "load", "loud"), but
-# one with two letters swapped ("lrod") is still unmistakable.
+# A word this short has too many one-edit neighbours ("lord", "load", "loud"), but one
+# with two letters swapped ("lrod", "wiht") is still unmistakable.
 _SWAP_ONLY = 4
 
 
@@ -196,18 +196,17 @@ class Analyzer:
         self._names_by_initial: dict[str, list[str]] = {}
         for w in sorted({w for name in names for w in words(name) if len(w) >= _NAME_TWO_EDITS}):
             self._names_by_initial.setdefault(w[0], []).append(w)
-        # Short name words by their letters: a swap of two is the only typo trusted there.
-        self._short_names: dict[str, str] = {
-            "".join(sorted(w)): w
-            for name in names
-            for w in words(name)
-            if len(w) == _SWAP_ONLY and w.isalpha()
-        }
+        # Short words by their letters: a swap of two is the only typo trusted there.
+        self._short: dict[str, set[str]] = defaultdict(set)
+        name_words = {w for name in names for w in words(name)}
+        for w in known | name_words | STOP_WORDS | WH_WORDS:
+            if len(w) == _SWAP_ONLY and w.isalpha():
+                self._short["".join(sorted(w))].add(w)
 
     def correct(self, word: str) -> str:
         """The closest known word for a likely typo, or the word itself."""
         if len(word) == _SWAP_ONLY:
-            return self._unswapped_name(word)
+            return self._unswapped(word)
         if word in self._known or word in STOP_WORDS or word in WH_WORDS or len(word) < _TYPO_MIN:
             return word
         if not word.isalpha() or self._is_word(word):
@@ -223,14 +222,17 @@ class Analyzer:
             best = process.extractOne(word, names, scorer=OSA.distance, score_cutoff=2)
         return best[0] if best is not None else word
 
-    def _unswapped_name(self, word: str) -> str:
-        """A short name with two letters swapped ("lrod", "wnag") as the name it is."""
+    def _unswapped(self, word: str) -> str:
+        """A short word with two letters swapped ("lrod", "wnag", "wiht") as the one word
+        it can be."""
         if word in self._known or word in STOP_WORDS or word in WH_WORDS:
             return word
-        name = self._short_names.get("".join(sorted(word)))
-        if name is None or OSA.distance(word, name) != 1 or self._is_word(word):
+        meant = [
+            w for w in self._short.get("".join(sorted(word)), ()) if OSA.distance(word, w) == 1
+        ]
+        if len(meant) != 1 or self._is_word(word):
             return word
-        return name
+        return meant[0]
 
     def _known_stem(self, word_stem: str) -> str:
         """For a stem never seen, the known stem it extends ("expertis" -> "expert")."""

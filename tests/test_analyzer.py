@@ -21,9 +21,11 @@ from bot.textnorm import words
         ("clnitn", "clinton"),  # and in a person's name of six or more
         ("zmiinng", "ziming"),
         ("zemin", "zemin"),  # a short word two edits from a name is left alone
-        ("lrod", "lord"),  # a four-letter name with two letters swapped
+        ("lrod", "lord"),  # a four-letter word with two letters swapped
         ("wnag", "wang"),
         ("chne", "chen"),
+        ("wiht", "with"),  # and so with any short word the facts or questions use
+        ("yera", "year"),
         ("load", "load"),  # but a real word one edit from a short name is left alone
         ("lard", "lard"),
         ("wag", "wag"),  # and so is any other edit of a short name
