@@ -18,7 +18,7 @@ from functools import lru_cache
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.textnorm import MAX_QUESTION_CHARS, STOP_WORDS, WH_WORDS, stem, words
+from bot.textnorm import CHAT_TAILS, MAX_QUESTION_CHARS, STOP_WORDS, WH_WORDS, stem, words
 
 # Chat spellings of question words.
 _WH_ALIASES = {
@@ -124,7 +124,8 @@ _DETERMINERS = frozenset(
 _NOT_NAMED = frozenset("what which is was are were s full real first last".split())
 
 
-# Typo correction. Shorter words are left alone: one edit from too many others ("then", "chen").
+# Typo correction. Shorter words are one edit from too many others ("then", "chen"): only
+# two swapped neighbours are corrected there (_SWAP_ONLY_LEN).
 _TYPO_MIN = 5
 # Correction targets may be a letter shorter than a typo: the typo can add one.
 _TARGET_MIN = 4
@@ -132,8 +133,8 @@ _TARGET_MIN = 4
 _TWO_EDITS = 7
 _NAME_TWO_EDITS = 6  # the same, for the words of a person's name
 # A word this short has too many one-edit neighbours ("lord", "load", "loud"), but one
-# with two letters swapped ("lrod", "wiht") is still unmistakable.
-_SWAP_ONLY = 4
+# with two neighbouring letters swapped ("lrod", "wiht") is still unmistakable.
+_SWAP_ONLY_LEN = 4
 
 
 class Analyzer:
@@ -196,18 +197,20 @@ class Analyzer:
         self._names_by_initial: dict[str, list[str]] = {}
         for w in sorted({w for name in names for w in words(name) if len(w) >= _NAME_TWO_EDITS}):
             self._names_by_initial.setdefault(w[0], []).append(w)
-        # Short words by their letters: a swap of two is the only typo trusted there.
-        self._short: dict[str, set[str]] = defaultdict(set)
-        name_words = {w for name in names for w in words(name)}
-        for w in known | name_words | STOP_WORDS | WH_WORDS:
-            if len(w) == _SWAP_ONLY and w.isalpha():
-                self._short["".join(sorted(w))].add(w)
+        # Short words by their letters: a swap of two is the only typo trusted there. (The
+        # people's names are in the vocabulary: their facts name them.)
+        self._short_by_letters: dict[str, set[str]] = defaultdict(set)
+        for w in known | STOP_WORDS | WH_WORDS:
+            if len(w) == _SWAP_ONLY_LEN and w.isalpha():
+                self._short_by_letters["".join(sorted(w))].add(w)
 
     def correct(self, word: str) -> str:
         """The closest known word for a likely typo, or the word itself."""
-        if len(word) == _SWAP_ONLY:
+        if word in self._known or word in STOP_WORDS or word in WH_WORDS:
+            return word
+        if len(word) == _SWAP_ONLY_LEN:
             return self._unswapped(word)
-        if word in self._known or word in STOP_WORDS or word in WH_WORDS or len(word) < _TYPO_MIN:
+        if len(word) < _TYPO_MIN:
             return word
         if not word.isalpha() or self._is_word(word):
             return word
@@ -223,13 +226,10 @@ class Analyzer:
         return best[0] if best is not None else word
 
     def _unswapped(self, word: str) -> str:
-        """A short word with two letters swapped ("lrod", "wnag", "wiht") as the one word
-        it can be."""
-        if word in self._known or word in STOP_WORDS or word in WH_WORDS:
-            return word
-        meant = [
-            w for w in self._short.get("".join(sorted(word)), ()) if OSA.distance(word, w) == 1
-        ]
+        """A short word with two neighbouring letters swapped ("lrod", "wnag", "wiht") as
+        the one word it can be; a real word ("veer", not "ever") stays."""
+        letters = "".join(sorted(word))
+        meant = [w for w in self._short_by_letters.get(letters, ()) if OSA.distance(word, w) == 1]
         if len(meant) != 1 or self._is_word(word):
             return word
         return meant[0]
@@ -373,9 +373,6 @@ _IDIOMS = {
     ("in", "relation", "to"): ("about",),
     ("with", "relation", "to"): ("about",),
     ("in", "terms", "of"): ("about",),
-    ("with", "regard", "to"): ("about",),
-    ("in", "regard", "to"): ("about",),
-    ("with", "respect", "to"): ("about",),
 }
 
 _CLEFTS = frozenset(
@@ -575,12 +572,23 @@ def _conditional(raw: list[str]) -> bool:
 _BE = frozenset("is was are were".split())
 
 
+# Done to someone, for a reason; "what was China asked for?" asks what, "what was the
+# meeting scheduled for?" when.
+_PASSIVE_IRREGULAR = frozenset("held sent put caught kept thrown taken beaten".split())
+_NOT_FOR_A_REASON = frozenset("asked scheduled planned slated set named called".split())
+
+
 def _for_a_deed(rest: list[str]) -> bool:
-    """ "Chen sentenced for", "he locked up for": a passive verb, then a closing "for"."""
+    """ "Chen sentenced for", "he locked up for tho": a passive verb, then a closing "for"."""
+    rest = list(rest)
+    while rest and rest[-1] in CHAT_TAILS:
+        rest.pop()
     if len(rest) < 3 or rest[-1] != "for":
         return False
-    verb = rest[-2]
-    return verb.endswith("ed") or (verb in _PARTICLES and rest[-3].endswith("ed"))
+    verb = rest[-3] if rest[-2] in _PARTICLES else rest[-2]
+    if verb in _NOT_FOR_A_REASON:
+        return False
+    return verb.endswith("ed") or verb in _PASSIVE_IRREGULAR
 
 
 def _kind(raw: list[str]) -> str | None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 
 from bot.analyzer import DATE_WORDS, Analysis
 from bot.factbase import Fact
-from bot.textnorm import WH_WORDS, stem, words
+from bot.textnorm import CHAT_TAILS, WH_WORDS, stem, words
 
 # Pronouns that stand for people, and for a thing.
 _SINGULAR = frozenset({"he", "him", "she", "her", "hes", "shes"})
@@ -72,9 +72,9 @@ _AUXILIARIES = frozenset(
 )
 # "why does that matter?", "what does that mean?": "that" is what came before.
 _MATTERS = frozenset("matter matters mean means happen happened".split())
-_REASON = "reason"  # the term "purpose", "motive" and "reason" all become
+# The term "purpose", "motive" and "reason" all fold into (facts/synonyms.yaml, `reason`).
+_REASON = "reason"
 _WHAT_BEFELL = frozenset({"yes/no", "outcome"})  # what came of a deed, not who reacted
-_CHAT_TAILS = frozenset({"lol", "tho", "though", "then", "really", "even", "exactly"})
 RESET_WORDS = frozenset({"reset", "new topic", "start over", "new question", "forget it"})
 # A thing-pronoun question with at most this many content terms needs what came before:
 # "when did it close?" does; "is it true that Chen was freed?" names what it is about.
@@ -127,7 +127,7 @@ def follow_up_form(analysis: Analysis, named: tuple[str, ...], light: frozenset[
     if named:
         return False
     ws = set(analysis.words)
-    content = [t for t in analysis.terms if t not in light]
+    content = content_terms(analysis, light)
     if free_pronouns(analysis.words):
         return True
     if (ws & _THING or _points_back(analysis.words)) and len(content) <= _THIN:
@@ -210,13 +210,14 @@ def asks_if_done(ws: tuple[str, ...]) -> bool:
 
 
 def asks_companion(ws: tuple[str, ...]) -> bool:
-    """ "Did he do it alone?", "with whom did he found it?", "together with who?": who
-    else took part in what the last answer told, asked with a pronoun for the one told of
-    ("what did they do together?" asks what both did)."""
-    wset = set(ws)
-    with_whom = "with" in wset and bool(wset & {"who", "whom"})
+    """ "Did he do it alone?", "with whom did he found it?", "who's going with him?": who
+    else took part in what the last answer told, asked with a pronoun for the one told
+    of ("what did they do together?" asks what both did)."""
+    pairs = set(itertools.pairwise(ws))
+    ends_with = ws[-1:] == ("with",) or (ws[-2:-1] == ("with",) and ws[-1] in PRONOUNS)
+    with_whom = bool(pairs & {("with", "who"), ("with", "whom")}) or (ends_with and "who" in ws)
     one = set(free_pronouns(ws)) & (_SINGULAR | _POSSESSIVE)
-    return bool(one) and ("alone" in wset or "together" in wset or with_whom)
+    return bool(one) and ("alone" in ws or "together" in ws or with_whom)
 
 
 def asks_condition(ws: tuple[str, ...]) -> bool:
@@ -242,7 +243,7 @@ def only_again(ws: tuple[str, ...], named: tuple[str, ...]) -> bool:
 
 def names_only(analysis: Analysis, named: tuple[str, ...], light: frozenset[str]) -> bool:
     """Is every content term of the question a name ("who are Brzezinski and Oksenberg?")?"""
-    content = [t for t in analysis.terms if t not in light]
+    content = content_terms(analysis, light)
     return bool(named) and all(_names_term(t, named) for t in content)
 
 
@@ -333,7 +334,7 @@ def read(
             # said. ("why did they do that?" asks about the last question's event.)
             base = [*last, *words(topic.answer)]
         rewritten = _adding(rewritten, [*base, *words(" ".join(subject))])
-    elif replaced and topic.answer and analysis.kind in _WHAT_BEFELL and for_the_deed(ws):
+    elif replaced and topic.answer and asks_what_came_of(analysis):
         # "did he go to jail for it?", "what happened to him because of that?": "it" is
         # what the last answer says he did.
         rewritten = _adding(rewritten, words(topic.answer))
@@ -357,22 +358,29 @@ def in_context(question: str, analysis: Analysis, topic: Topic) -> Reading | Non
 
 
 _FOR_THE_DEED = frozenset(
-    (*pair, it)
-    for pair in (("for",), ("because", "of"), ("over",))
-    for it in ("it", "that", "this")
+    (*by, it) for by in (("for",), ("because", "of")) for it in ("it", "that", "this")
 )
 
 
-def for_the_deed(ws: tuple[str, ...]) -> bool:
-    """Does the question end on "for it", "because of that", "over this" (chat aside)?"""
-    ws = tuple(w for w in ws if w not in _CHAT_TAILS)
-    return any(ws[-len(end) :] == end for end in _FOR_THE_DEED)
+def asks_what_came_of(analysis: Analysis) -> bool:
+    """ "Did he go to jail for it?", "what happened to him because of that lol": whether
+    something, or what, came of the deed the last answer told."""
+    ws = list(analysis.words)
+    while ws and ws[-1] in CHAT_TAILS:
+        ws.pop()
+    ends = any(tuple(ws[-len(end) :]) == end for end in _FOR_THE_DEED)
+    return ends and analysis.kind in _WHAT_BEFELL
+
+
+def content_terms(analysis: Analysis, light: frozenset[str]) -> list[str]:
+    """The question's terms that say what it is about (light terms weigh little)."""
+    return [t for t in analysis.terms if t not in light]
 
 
 def _asked(analysis: Analysis, light: frozenset[str]) -> list[str]:
-    """The question's content terms: "for what purpose?" and "what was the reason?" ask
-    "why?" and nothing more."""
-    content = [t for t in analysis.terms if t not in light]
+    """Its content terms for a reading: "for what purpose?" and "what was the reason?"
+    ask "why?" and nothing more."""
+    content = content_terms(analysis, light)
     return [] if content == [_REASON] else content
 
 

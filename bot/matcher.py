@@ -32,8 +32,9 @@ from bot.context import (
     asks_for_person,
     asks_if_done,
     asks_source,
+    asks_what_came_of,
+    content_terms,
     follow_up_form,
-    for_the_deed,
     free_pronouns,
     in_context,
     names_only,
@@ -198,7 +199,7 @@ class Matcher:
             if beside is not None:
                 note = f"reading it with the last question, \u201c{topic.question}\u201d"
                 return self._answered_with(reply, beside, note)
-        if last is not None and asks_companion(ws) and (with_him := self._with(reply, last)):
+        if last is not None and asks_companion(ws) and (with_him := self._companions(reply, last)):
             # "did he found it alone?" after an answer naming who founded it with him; "that
             # guy" next is whoever was with him.
             answered = self._answered_with(reply, last, "the last answer names who was with him")
@@ -216,16 +217,18 @@ class Matcher:
             and len(topic.people) <= 1
         ):
             return self._another(reply, last)
-        if reply.fact is not None and reply.fact == last and reply.read_people and for_the_deed(ws):
+        if reply.fact is not None and reply.fact == last and reply.read_people:
             # "did he go to jail for it?" asks what came of the last answer, not it again:
             # what is next to it answers only if its passage says so ("jail"); "was he
             # punished for it?" after Lord's words about Bush is offered, not answered.
-            own = self.analyzer.analyze(question).terms
-            asked = {t for t in own if t not in LIGHT_TERMS and t not in self.analyzer.name_terms}
-            return self._another(reply, last, needs=asked)
+            analysis = self.analyzer.analyze(question)
+            if asks_what_came_of(analysis):
+                names = self.analyzer.name_terms
+                asked = {t for t in content_terms(analysis, LIGHT_TERMS) if t not in names}
+                return self._another(reply, last, needs=asked)
         return reply
 
-    def _with(self, reply: Reply, last: Fact) -> tuple[str, ...]:
+    def _companions(self, reply: Reply, last: Fact) -> tuple[str, ...]:
         """The people the last answer names beside the one a pronoun was read as, when the
         reply found no fact naming any of them."""
         others = tuple(p for p in last.people if p not in reply.read_people)
@@ -269,19 +272,20 @@ class Matcher:
         )
 
     def _another(self, reply: Reply, last: Fact, needs: Collection[str] = ()) -> Reply:
-        """ "who else was let out?" read as the last question found the last answer again:
-        the next candidate instead, answered when it is next to the last answer (its
-        paragraph, or a fact it leads on to), else offered."""
+        """ "who else was let out?" (or "was he jailed for it?") read as the last question
+        found the last answer again: the next candidate instead, answered when it is next
+        to the last answer (its paragraph, or a fact it leads on to) and its passage holds
+        every term of `needs`, else offered."""
         ranking = self.ranker.rank(self.analyzer.analyze(reply.read_as or reply.question))
-        others = [self._facts[c.index] for c in ranking.candidates]
-        others = [f for f in others if f.id != last.id]
+        ranked = [c for c in ranking.candidates if self._facts[c.index].id != last.id]
+        others = [self._facts[c.index] for c in ranked]
         note = "; ".join(
             x for x in (reply.reading, f"not \u201c{last.questions[0]}\u201d again") if x
         )
         if not others:
             return replace(self._no_answer(reply.question, Outcome.NOT_IN_ARTICLE), reading=note)
         best = others[0]
-        if self._beside(best, last) and self.ranker.grounds(best, needs):
+        if self._beside(best, last) and self.ranker.grounds(ranked[0].index, needs):
             return self._answered_with(reply, best, note)
         suggestions = tuple(others[: self.config.max_suggestions])
         return replace(
@@ -427,7 +431,7 @@ class Matcher:
         )
 
     def _leans_on_context(self, analysis: Analysis, named: tuple[str, ...]) -> bool:
-        content = [t for t in analysis.terms if t not in LIGHT_TERMS]
+        content = content_terms(analysis, LIGHT_TERMS)
         if follow_up_form(analysis, named, LIGHT_TERMS):
             return True
         if named and (read_again(analysis.words) or set(analysis.words) & PRONOUNS):

@@ -143,7 +143,6 @@ class Ranker:
         quoted = [quoted_sentences(f) for f in facts]
         self._named = [doc | set(analyze(q).terms) for q, doc in zip(quoted, docs, strict=True)]
         self._grounds = grounds
-        self._position = {f.id: i for i, f in enumerate(facts)}
         self._ground_postings = _postings(grounds)
         self._types = [answer_types(f, q, analyze) for f, q in zip(facts, quoted, strict=True)]
 
@@ -178,9 +177,9 @@ class Ranker:
                 questions.append((fi, a.kind, norm, scale))
         return questions, postings
 
-    def grounds(self, fact: Fact, terms: Iterable[str]) -> bool:
-        """Does the fact with its paragraph account for every one of these terms?"""
-        return set(terms) <= self._grounds[self._position[fact.id]]
+    def grounds(self, index: int, terms: Iterable[str]) -> bool:
+        """Does the fact at `index` (a candidate's) with its paragraph hold every term?"""
+        return set(terms) <= self._grounds[index]
 
     def weight_of(self, term: str) -> float:
         if term in LIGHT_TERMS:

@@ -129,6 +129,9 @@ LIGHT_WORDS = frozenset(
     achieved achieves accomplish accomplished""".split()
 )
 
+# Chat words a question may end on after what it asks: "... locked up for tho", "... lol".
+CHAT_TAILS = frozenset("lol lmao tho though then really even exactly rn fr bro ngl tbh smh".split())
+
 _stemmer = snowballstemmer.stemmer("english")
 
 

@@ -28,6 +28,7 @@ from bot.textnorm import words
         ("yera", "year"),
         ("load", "load"),  # but a real word one edit from a short name is left alone
         ("lard", "lard"),
+        ("veer", "veer"),  # a real word that is "ever" with two letters swapped
         ("wag", "wag"),  # and so is any other edit of a short name
         ("chan", "chan"),
     ],
@@ -75,7 +76,9 @@ def test_common_english_words_are_never_corrected(matcher: Matcher, word: str) -
         ("what was chen sentenced for", "why"),  # a passive verb, then "for": the reason
         ("bro what was chen even locked up for", "why"),
         ("what are they hoping for", "what"),  # no deed done to anyone: the thing hoped
-        ("what did clinton ask for", "what"),
+        ("what was china asked for", "what"),  # what was asked, not why
+        ("what was the meeting scheduled for", "what"),
+        ("what was he held for", "why"),  # an irregular participle
         ("and for what?", "why"),
         ("so did china make the progress or nah", "yes/no"),  # a chat opener first
         ("chen got released on bail or not", "yes/no"),
@@ -296,10 +299,9 @@ def test_relative_to_is_no_diplomatic_relations(matcher: Matcher) -> None:
     assert terms == matcher.analyzer.analyze("chen's release and other gestures").terms
 
 
-@pytest.mark.parametrize("idiom", ["in terms of", "with regard to", "with respect to"])
-def test_in_terms_of_asks_about_no_terms(matcher: Matcher, idiom: str) -> None:
+def test_in_terms_of_asks_about_no_terms(matcher: Matcher) -> None:
     # "terms" alone is the executive order's conditions; in the idiom it means "about".
-    terms = matcher.analyzer.analyze(f"what is the us to china {idiom} trade").terms
+    terms = matcher.analyzer.analyze("what is the us to china in terms of trade").terms
     assert terms == matcher.analyzer.analyze("what is the us to china about trade").terms
     assert matcher.analyzer.analyze("terms").terms[0] not in terms
 
