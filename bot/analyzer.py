@@ -445,6 +445,8 @@ _HAPPEN = frozenset({"happen", "happens", "happened", "happening"})
 _BECOME = frozenset({"become", "became"})  # "what became of Beijing Spring?"
 DATE_WORDS = frozenset({"year", "month", "date", "day", "time", "point", "moment"})
 _SPANS = (["span"], ["frame"], ["period"])  # after "what time"
+# A place noun before one of these is no place: "what prison term did he get?"
+_SPELL_WORDS = frozenset({"term", "terms", "sentence", "sentences", "time", "stay"})
 _DURATION_WORDS = frozenset({"period", "timeframe", "timespan", "span", "duration", "length"})
 _PLACE_WORDS = frozenset({"country", "city", "place", "location", "nation", "town", "site"})
 _WHO_NOUNS = frozenset({"individual", "individuals", "person", "persons"})
@@ -461,8 +463,9 @@ _IMPERATIVES = {
     "locate": "where",
 }
 # Places that are also what the question is about ("which prison held Wang?").
-_PLACES = frozenset({"prison", "jail", "hospital", "clinic", "university", "school", "square"})
-_WHERE_NOUNS = _PLACE_WORDS | _PLACES
+# Kinds of place a question may ask for by name ("which prison"): the answer must be one.
+PLACE_NOUNS = frozenset({"prison", "jail", "hospital", "clinic", "university", "school", "square"})
+_WHERE_NOUNS = _PLACE_WORDS | PLACE_NOUNS
 _AMOUNT_WORDS = frozenset({"many", "much", "often", "far", "big", "large"})
 _NUMBER_WORDS = frozenset({"rate", "rates", "percentage", "percent", "proportion", "number"})
 # "for what period": the noun says what is asked, not "why".
@@ -610,6 +613,8 @@ def _kind(raw: list[str]) -> str | None:
         if word in ("what", "which") and nxt in DATE_WORDS:  # "what year ...": a date
             return "when"
         if word in ("what", "which") and nxt in _WHERE_NOUNS:  # "which country", "which prison"
+            if raw[i + 2 : i + 3] and raw[i + 2] in _SPELL_WORDS:
+                return "how long"  # "what prison term", "what jail sentence": a duration
             return "where"
         if word == "what" and nxt == "for":  # "what for?": a reason
             return "why"

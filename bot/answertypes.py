@@ -9,13 +9,15 @@ words, which "what did <person> say" needs.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from bot.analyzer import Analysis
+from bot.analyzer import PLACE_NOUNS, Analysis
 from bot.factbase import Fact
 from bot.textnorm import squash
+from bot.textnorm import words as word_list
 
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _TIME = re.compile(
@@ -65,6 +67,7 @@ class AnswerTypes:
     # Spring journal". A fact names a thing only if a name stands next to it ("land in
     # Beijing on Monday, officially for a conference" names no conference).
     name_context: frozenset[str] = frozenset()
+    places: frozenset[str] = frozenset()  # the kinds of place its answer or quote names
 
     def gives_name(self, asked_terms: frozenset[str]) -> bool:
         """Whether the answer names something the question does not name already (as
@@ -76,6 +79,15 @@ class AnswerTypes:
         in the answer counts unless the question names it already ("when was Chen
         arrested in 1989" is not answered by a fact whose only time is 1989)."""
         return kind in self.gives or (kind == "when" and bool(self.times - asked_words))
+
+
+def asked_place(analysis: Analysis) -> str | None:
+    """The kind of place a question asks for by name: "prison" in "which prison was Chen
+    held in?" ("where did he go after jail?" asks for no jail)."""
+    if analysis.kind != "where":
+        return None
+    pairs = itertools.pairwise(analysis.words)
+    return next((n for w, n in pairs if w in ("what", "which") and n in PLACE_NOUNS), None)
 
 
 def answer_types(fact: Fact, quoted: str, analyze: Callable[[str], Analysis]) -> AnswerTypes:
@@ -98,6 +110,7 @@ def answer_types(fact: Fact, quoted: str, analyze: Callable[[str], Analysis]) ->
             analyze(" ".join(w for w in proper_names(fact.answer) if w not in times)).terms
         ),
         name_context=frozenset(analyze(" ".join(_near_names(fact.answer, times))).terms),
+        places=PLACE_NOUNS & set(word_list(f"{fact.answer} {quoted}")),
     )
 
 

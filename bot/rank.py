@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from bot.analyzer import DECADE_TERMS, Analysis, Analyzer
-from bot.answertypes import answer_types, quoted_sentences
+from bot.answertypes import answer_types, asked_place, quoted_sentences
 from bot.factbase import Fact, FactBase
 from bot.lexicon import is_english
 from bot.textnorm import LIGHT_WORDS, stem
@@ -203,17 +203,10 @@ class Ranker:
         phrasing = _phrasing(
             content, kind, q_norm, self._questions, self._q_postings, mismatch=cfg.kind_mismatch
         )
-        open_fact = None
-        if self._open:
-            # Asked (nearly) as a question the curator knows the article leaves open, and
-            # closer to it than to any question it answers: the article does not say.
-            open_ = _phrasing(
-                content, kind, q_norm, self._open, self._open_postings, same_kind=True
-            )
-            best_open = max(open_.items(), key=lambda kv: (kv[1], -kv[0]), default=None)
-            closest = max(phrasing.values(), default=0.0)
-            if best_open is not None and best_open[1] >= closest + cfg.open_margin:
-                open_fact = best_open[0]
+        if (place := asked_place(analysis)) is not None:
+            # "which prison was Chen held in?": a square is no answer, nor a trip to the US.
+            phrasing = {fi: o for fi, o in phrasing.items() if place in self._types[fi].places}
+        open_fact = self._open_fact(content, kind, q_norm, phrasing)
 
         covered = _accumulate(content, self._doc_postings)
         grounded = _accumulate(content, self._ground_postings)
@@ -274,6 +267,21 @@ class Ranker:
         if best:  # what the best candidate leaves out, for the decision
             best[0] = self._ungrounded(best[0], analysis, content, content_norm)
         return Ranking(analysis, content_norm, tuple(best), open_fact)
+
+    def _open_fact(
+        self, content: dict[str, float], kind: str | None, q_norm: float, phrasing: dict[int, float]
+    ) -> int | None:
+        """The fact under whose open questions this one is asked, when it is asked (nearly)
+        as a question the curator knows the article leaves open, and closer to it than to
+        any question it answers: the article does not say."""
+        if not self._open:
+            return None
+        open_ = _phrasing(content, kind, q_norm, self._open, self._open_postings, same_kind=True)
+        best_open = max(open_.items(), key=lambda kv: (kv[1], -kv[0]), default=None)
+        closest = max(phrasing.values(), default=0.0)
+        if best_open is not None and best_open[1] >= closest + self.config.open_margin:
+            return best_open[0]
+        return None
 
     def _ungrounded(
         self, cand: Candidate, analysis: Analysis, content: dict[str, float], norm: float

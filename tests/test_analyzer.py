@@ -79,6 +79,8 @@ def test_common_english_words_are_never_corrected(matcher: Matcher, word: str) -
         ("what was china asked for", "what"),  # what was asked, not why
         ("what was the meeting scheduled for", "what"),
         ("what was he held for", "why"),  # an irregular participle
+        ("which prison was chen held in", "where"),
+        ("what prison term did chen get", "how long"),  # no place: a duration
         ("and for what?", "why"),
         ("so did china make the progress or nah", "yes/no"),  # a chat opener first
         ("chen got released on bail or not", "yes/no"),

@@ -113,6 +113,32 @@ def test_says_not_in_the_article_when_it_is_not(matcher: Matcher, question: str)
     assert matcher.answer(question).outcome is Outcome.NOT_IN_ARTICLE
 
 
+@pytest.mark.parametrize(
+    "question", ["which prison was chen held in?", "what hospital treated wang juntao?"]
+)
+def test_a_kind_of_place_asked_by_name_is_answered_only_by_one(
+    matcher: Matcher, question: str
+) -> None:
+    # The article names no prison and no hospital: Tian An Men Square and a trip to the
+    # United States are places, but not those.
+    assert matcher.answer(question).fact is None
+
+
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        ("in which square did chen give his 1976 speech?", "speech-1976-location"),
+        ("where did wang go after he got out of jail?", "wang-travel"),  # no jail asked
+    ],
+)
+def test_a_place_named_in_the_answer_or_only_mentioned_is_no_bar(
+    matcher: Matcher, question: str, fact_id: str
+) -> None:
+    reply = matcher.answer(question)
+    assert reply.fact is not None
+    assert reply.fact.id == fact_id
+
+
 def test_abstention_suggests_nearby_facts(matcher: Matcher) -> None:
     reply = matcher.answer("Where was Chen Ziming born?")
     assert any("Chen" in fact.display_question for fact in reply.suggestions)
