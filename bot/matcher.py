@@ -348,14 +348,15 @@ class Matcher:
 
     def _near_topic(self, reply: Reply, topic: Topic) -> Reply:
         """A follow-up the decision is unsure of, whose best guess is next to what the
-        conversation is about (the same paragraph, or a fact the last one leads on to):
-        the conversation vouches for the guess."""
+        conversation is about (the same paragraph, or a fact the last one leads on to,
+        or one step further): the conversation vouches for the guess."""
         if reply.outcome is not Outcome.CLARIFY or not reply.suggestions:
             return reply
         best, last = reply.suggestions[0], self.factbase.get(topic.fact_id)
         if last is None or best.id == last.id:
             return reply
-        if not self._beside(best, last):
+        two_steps = {g for f in self.factbase.related(last) for g in self.factbase.related(f)}
+        if not (self._beside(best, last) or best in two_steps):
             return reply
         return self._answered_with(reply, best)
 

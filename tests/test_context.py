@@ -140,6 +140,13 @@ def test_the_conversation_vouches_for_a_guess_next_to_its_topic(
     assert reply.fact.id == fact_id
 
 
+def test_the_conversation_vouches_for_a_guess_two_steps_from_its_topic(matcher: Matcher) -> None:
+    # The trade status leads on to what it means, which leads on to the deadline for it:
+    # "by when?" alone is unsure, and the deadline is what the talk is heading for.
+    asked = talk(matcher, "what trading status is at stake for china?", "by when?")
+    assert asked == ["mfn-name", "decision-deadline"]
+
+
 def test_a_guess_far_from_the_topic_is_still_asked_back(matcher: Matcher) -> None:
     # What Beijing wants of Washington is nowhere near Chen's age: the bot asks back as it
     # would alone.
