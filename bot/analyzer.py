@@ -49,6 +49,7 @@ _SHORTHAND = {
     "admin": "administration",
     "pres": "president",
     "prez": "president",
+    "w": "with",  # "whats wrong w chen": chat drops the slash of "w/"
 }
 # What kind of answer a question wants.
 _KIND_OF = {"whom": "who", "whose": "who"}

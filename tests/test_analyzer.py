@@ -268,6 +268,9 @@ def test_slashed_chat_shorthand_is_the_word_it_stands_for(matcher: Matcher) -> N
     )  # fmt: skip
     typed = matcher.analyzer.analyze("whats wrong w/ chen health wise").terms
     assert typed == matcher.analyzer.analyze("whats wrong with chen health wise").terms
+    # Chat drops the slash too.
+    bare = matcher.analyzer.analyze("whats wrong w chen health wise").terms
+    assert bare == typed
 
 
 @pytest.mark.parametrize(
