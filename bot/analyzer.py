@@ -484,13 +484,16 @@ _FRAME_CORE = frozenset(
     love appreciate appreciated help bother sorry trouble chance meaning keep trying
     maybe perhaps kindly grateful kind inquire enquire indicate specify state elaborate
     confirm record knowledge information provided text account described based reference
-    reported per""".split()
+    reported per mind reminding telling explaining fill missed miss curious rush hurry
+    mentions mention mentioned covers covered""".split()
 )
 _FRAME_WORDS = _FRAME_CORE | frozenset(
     """be able out bit little entirely quick one los angeles times friend advance sense makes
     much whether if wrong right correct obvious silly dumb stupid basic simple lost checking
     check understanding ignorance forgive excuse pardon want wanted hoped double newbie new
-    here isnt probably misremembering misremember mistaken forgetful rusty""".split()
+    here isnt probably misremembering misremember mistaken forgetful rusty when get piece
+    article roughly approximately followed fuzzy hazy lot class course homework essay
+    assignment project civics""".split()
 )
 _PURPOSE_MAX = 120  # characters: "..., for my political science class"
 _MAX_FRAMES = 3  # frames taken off each end: people do not stack more
