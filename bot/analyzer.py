@@ -18,7 +18,7 @@ from functools import lru_cache
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.textnorm import CHAT_TAILS, MAX_QUESTION_CHARS, STOP_WORDS, WH_WORDS, stem, words
+from bot.textnorm import MAX_QUESTION_CHARS, STOP_WORDS, WH_WORDS, stem, without_chat_tail, words
 
 # Chat spellings of question words.
 _WH_ALIASES = {
@@ -587,9 +587,7 @@ _NOT_FOR_A_REASON = frozenset("asked scheduled planned slated set named called".
 
 def _for_a_deed(rest: list[str]) -> bool:
     """ "Chen sentenced for", "he locked up for tho": a passive verb, then a closing "for"."""
-    rest = list(rest)
-    while rest and rest[-1] in CHAT_TAILS:
-        rest.pop()
+    rest = without_chat_tail(rest)
     if len(rest) < 3 or rest[-1] != "for":
         return False
     verb = rest[-3] if rest[-2] in _PARTICLES else rest[-2]

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 
 from bot.analyzer import DATE_WORDS, Analysis
 from bot.factbase import Fact
-from bot.textnorm import CHAT_TAILS, WH_WORDS, stem, words
+from bot.textnorm import WH_WORDS, stem, without_chat_tail, words
 
 # Pronouns that stand for people, and for a thing.
 _SINGULAR = frozenset({"he", "him", "she", "her", "hes", "shes"})
@@ -365,9 +365,7 @@ _FOR_THE_DEED = frozenset(
 def asks_what_came_of(analysis: Analysis) -> bool:
     """ "Did he go to jail for it?", "what happened to him because of that lol": whether
     something, or what, came of the deed the last answer told."""
-    ws = list(analysis.words)
-    while ws and ws[-1] in CHAT_TAILS:
-        ws.pop()
+    ws = without_chat_tail(analysis.words)
     ends = any(tuple(ws[-len(end) :]) == end for end in _FOR_THE_DEED)
     return ends and analysis.kind in _WHAT_BEFELL
 

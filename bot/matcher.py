@@ -186,8 +186,7 @@ class Matcher:
         if last is not None and asks_if_done(ws) and reply.fact is None:
             # "has China done so?" after what the order required: the fact that says
             # whether it was done, when the last answer leads on to one.
-            near = self.factbase.related(last)  # what it leads on to, then one step further
-            near = [*near, *(g for f in near for g in self.factbase.related(f))]
+            near = self._leads_on_to(last)
             done = [f for f in near if f.id != last.id and _YES_NO.match(f.answer)]
             if done:
                 note = f"reading it as whether \u201c{last.questions[0]}\u201d came about"
@@ -355,8 +354,7 @@ class Matcher:
         best, last = reply.suggestions[0], self.factbase.get(topic.fact_id)
         if last is None or best.id == last.id:
             return reply
-        two_steps = {g for f in self.factbase.related(last) for g in self.factbase.related(f)}
-        if not (self._beside(best, last) or best in two_steps):
+        if not (self._beside(best, last) or best in self._leads_on_to(last)):
             return reply
         return self._answered_with(reply, best)
 
@@ -376,6 +374,11 @@ class Matcher:
             if fact != last and self._beside(fact, last):
                 return fact
         return None
+
+    def _leads_on_to(self, last: Fact) -> list[Fact]:
+        """What the last answer leads on to, then one step further, in that order."""
+        near = self.factbase.related(last)
+        return [*near, *(g for f in near for g in self.factbase.related(f))]
 
     def _beside(self, fact: Fact, last: Fact) -> bool:
         """Next to the last answer: in its paragraph, or a fact it leads on to."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 
 import snowballstemmer
@@ -130,7 +131,18 @@ LIGHT_WORDS = frozenset(
 )
 
 # Chat words a question may end on after what it asks: "... locked up for tho", "... lol".
-CHAT_TAILS = frozenset("lol lmao tho though then really even exactly rn fr bro ngl tbh smh".split())
+_CHAT_TAILS = frozenset(
+    "lol lmao tho though then really even exactly rn fr bro ngl tbh smh".split()
+)
+
+
+def without_chat_tail(ws: Sequence[str]) -> list[str]:
+    """The words without the chat words they end on ("... for it lol" -> "... for it")."""
+    end = len(ws)
+    while end and ws[end - 1] in _CHAT_TAILS:
+        end -= 1
+    return list(ws[:end])
+
 
 _stemmer = snowballstemmer.stemmer("english")
 
