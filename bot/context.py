@@ -35,7 +35,8 @@ _THAT = frozenset({"that", "this"})
 _AFTER = _THAT | frozenset({"after", "afterwards", "afterward", "result", "then", "next"})
 # "who said that?", "who says so?": who is the source of the last answer.
 _SOURCE_ASKED = frozenset(
-    "said says say claims claimed admits admit admitted acknowledges acknowledged".split()
+    """said says say claims claimed admits admit admitted acknowledges acknowledged statement
+    reporting reports reported confirm confirms deny denies refused refuses refuse""".split()
 )
 _DONE_OPENERS = frozenset("has have had did does do is was so and but".split())
 _DONE_PAIRS = frozenset(
@@ -44,9 +45,15 @@ _DONE_PAIRS = frozenset(
     for it in ("so", "it", "that", "this", "yet", "")
 ) | frozenset({("that", "happened"), ("it", "happened"), ("that", "happen"), ("it", "happen")})
 _CONDITION_MAX_WORDS = 6  # "unless they do what exactly": nothing of its own to ask
+# "any example?", "can u give an example of one", "like who?": an instance of what the last
+# answer told. Longer questions ask something of their own.
+_EXAMPLE_WORDS = frozenset({"example", "examples", "instance", "instances", "eg"})
+_EXAMPLE_ASKED = frozenset({("like", "who"), ("like", "what"), ("such", "as"), ("how", "so")})
+_EXAMPLE_MAX_WORDS = 9
 _MORE_OF = frozenset({"tell", "about", "anything", "something", "what", "info", "details"})
 _SOURCE_REST = frozenset(
-    {"who", "else", "that", "this", "so", "it", "was", "did", "does", "is", "has", "have", "had"}
+    """who else that this so it was did does is has have had and made wont won not to
+    if i may ask""".split()
 )
 # "where did Bush send him?": a pronoun after the verb is not the name before it.
 _OBJECTS = frozenset({"him", "them"})
@@ -218,6 +225,15 @@ def asks_companion(ws: tuple[str, ...]) -> bool:
     with_whom = bool(pairs & {("with", "who"), ("with", "whom")}) or (ends_with and "who" in ws)
     one = set(free_pronouns(ws)) & (_SINGULAR | _POSSESSIVE)
     return bool(one) and ("alone" in ws or "together" in ws or with_whom)
+
+
+def asks_example(ws: tuple[str, ...]) -> bool:
+    """ "Any example?", "give me an example of someone", "like who?", "how so?": an instance
+    of what the last answer told."""
+    ws = without_chat_tail(ws)
+    if bool(set(ws) & _EXAMPLE_WORDS) and len(ws) <= _EXAMPLE_MAX_WORDS:
+        return True
+    return tuple(ws) in _EXAMPLE_ASKED
 
 
 def asks_condition(ws: tuple[str, ...]) -> bool:

@@ -29,6 +29,7 @@ from bot.context import (
     asks_another,
     asks_companion,
     asks_condition,
+    asks_example,
     asks_for_person,
     asks_if_done,
     asks_source,
@@ -183,6 +184,14 @@ class Matcher:
             # "who said that?": the last answer's own quote says who; asking its question
             # again may find another fact.
             return self._answered_with(reply, last)
+        if last is not None and asks_example(ws) and reply.fact in (None, last):
+            # "any example?" after Beijing's steps backward: the fact beside it that gives one.
+            example = self._example_of(last)
+            if example is not None:
+                note = "reading it as an example of the last answer"
+                # What comes next is about the example: its own question is what was asked.
+                answered = self._answered_with(reply, example, note)
+                return replace(answered, read_as=example.questions[0])
         if last is not None and asks_if_done(ws) and reply.fact is None:
             # "has China done so?" after what the order required: the fact that says
             # whether it was done, when the last answer leads on to one.
@@ -226,6 +235,17 @@ class Matcher:
                 asked = {t for t in content_terms(analysis, LIGHT_TERMS) if t not in names}
                 return self._another(reply, last, needs=asked)
         return reply
+
+    def _example_of(self, last: Fact) -> Fact | None:
+        """A fact the last answer leads on to in its own paragraph that names someone it
+        does not: where an article gives its example. When the last answer names someone
+        and none does, it was the example itself ("like what?" then "any example?")."""
+        for fact in self.factbase.related(last):
+            if fact.citation.paragraph == last.citation.paragraph and (
+                set(fact.people) - set(last.people)
+            ):
+                return fact
+        return last if last.people else None
 
     def _companions(self, reply: Reply, last: Fact) -> tuple[str, ...]:
         """The people the last answer names beside the one a pronoun was read as, when the
@@ -303,6 +323,7 @@ class Matcher:
             reading = read(question, analysis, named, topic, LIGHT_TERMS)
             if reading is not None:
                 reply = self._near_topic(self.answer(reading.question), topic)
+                reply = self._held_by_last(reply, analysis, named, topic)
                 other = self._other_party(question, analysis, reading, reply, topic)
                 if other is not None:
                     return other
@@ -344,6 +365,25 @@ class Matcher:
                 note = f"reading it with the last question, \u201c{topic.question}\u201d"
                 return replace(vouched, reading=note)
         return reply
+
+    def _held_by_last(
+        self, reply: Reply, analysis: Analysis, named: tuple[str, ...], topic: Topic
+    ) -> Reply:
+        """ "from which movement?" after "was Chen the best-known dissident still jailed?":
+        unsure, with the last answer as its best guess, and every word it asks in the last
+        answer's own words: the last answer says it."""
+        if reply.outcome is not Outcome.CLARIFY or not reply.suggestions:
+            return reply
+        last = self.factbase.get(topic.fact_id)
+        if last is None or reply.suggestions[0] != last:
+            return reply
+        names = self.analyzer.name_terms
+        asked = {t for t in content_terms(analysis, LIGHT_TERMS) if t not in names}
+        # The fact's own words, not its paragraph's: the paragraph may tell of another thing.
+        own = self.analyzer.analyze(f"{last.answer} {last.citation.quote}").terms
+        if not asked or not asked <= set(own):
+            return reply
+        return self._answered_with(reply, last, "the last answer says it")
 
     def _near_topic(self, reply: Reply, topic: Topic) -> Reply:
         """A follow-up the decision is unsure of, whose best guess is next to what the

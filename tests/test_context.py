@@ -652,3 +652,47 @@ def test_take_what_seriously_is_answered_by_the_last_answers_own_words(
     assert reply.fact is not None
     assert reply.fact.id == "christopher-visit"
     assert "oft-repeated threats" in reply.fact.citation.quote
+
+
+def test_an_example_is_the_fact_beside_the_last_answer_that_gives_one(matcher: Matcher) -> None:
+    asked = talk(matcher, "has beijing gone backward on human rights lately?", "for example?")
+    assert asked == ["steps-backward", "wei-rearrested"]
+    # Asked again, the example already given is the example.
+    again = talk(
+        matcher, "has beijing gone backward on rights lately?", "like what", "got an example?"
+    )
+    assert again[1:] == ["wei-rearrested", "wei-rearrested"]
+    # With nothing before it there is nothing to give an example of.
+    assert talk(matcher, "for example?") == [None]
+
+
+def test_a_thin_follow_up_the_last_answer_says_is_answered_with_it(matcher: Matcher) -> None:
+    first = "was chen the most prominent dissident still jailed?"
+    assert talk(matcher, first, "from what movement?") == ["chen-who", "chen-who"]
+    # A word the last answer does not hold is not read into it.
+    assert talk(matcher, first, "which council?")[1] != "chen-who"
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "fact_id"),
+    [
+        (
+            "did clinton send a secret emissary to beijing?",
+            "who won't confirm it?",
+            "emissary-reports",
+        ),
+        (
+            "why is the administration keeping its diplomacy secret?",
+            "who made that statement?",
+            "secrecy-defense",
+        ),
+    ],
+)
+def test_who_stands_behind_the_last_answer(
+    matcher: Matcher, first: str, then: str, fact_id: str
+) -> None:
+    reply = follow_up(matcher, first, then)
+    assert reply.fact is not None
+    assert reply.fact.id == fact_id
+    assert reply.reading is not None
+    assert "as about the last answer" in reply.reading
