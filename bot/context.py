@@ -72,6 +72,12 @@ _PERSON_NOUNS = frozenset(
     emissary emissaries adviser advisers advisor advisors figure figures secretary
     officer officers""".split()
 )
+# "did the admin confirm they sent someone?", "why did china say they freed him?": "they"
+# after a government or a country named in the question is that government.
+_GROUP_NOUNS = frozenset(
+    """admin administration government china beijing chinese authorities regime washington
+    us america americans leadership""".split()
+)
 # "which president did he work for?": a pronoun right after one of these is the subject
 # the question asks about.
 _AUXILIARIES = frozenset(
@@ -158,12 +164,15 @@ def free_pronouns(ws: tuple[str, ...]) -> list[str]:
     outside, and so does the subject the question asks about ("which president did he
     work for?")."""
     free: list[str] = []
-    described = False
+    described = group = False
     before = ""
     for w in ws:
-        if w in PRONOUNS and (w in _OBJECTS or not described or before in _AUXILIARIES):
+        if w in _PLURAL and group and w not in _OBJECTS and before not in _AUXILIARIES:
+            pass  # "did the admin ever confirm they sent someone?": "they" is the admin
+        elif w in PRONOUNS and (w in _OBJECTS or not described or before in _AUXILIARIES):
             free.append(w)
         described = described or w in _PERSON_NOUNS
+        group = group or w in _GROUP_NOUNS
         before = w
     return free
 

@@ -696,3 +696,15 @@ def test_who_stands_behind_the_last_answer(
     assert reply.fact.id == fact_id
     assert reply.reading is not None
     assert "as about the last answer" in reply.reading
+
+
+def test_they_after_a_government_the_question_names_is_that_government(matcher: Matcher) -> None:
+    # "they" is the administration the question itself names: it stands alone.
+    assert talk(matcher, "has the administration admitted they sent an envoy to beijing?") == [
+        "emissary-reports"
+    ]
+    assert talk(matcher, "what do the chinese want their releases to achieve?") == [
+        "china-delink-goal"
+    ]
+    # With no one named before it, "they" is someone from a talk that never happened.
+    assert talk(matcher, "have they admitted sending an envoy to beijing?") == [None]
