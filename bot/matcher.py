@@ -192,9 +192,15 @@ class Matcher:
                 # What comes next is about the example: its own question is what was asked.
                 answered = self._answered_with(reply, example, note)
                 return replace(answered, read_as=example.questions[0])
-        if last is not None and asks_if_done(ws) and reply.fact is None:
+        if (
+            last is not None
+            and asks_if_done(ws)
+            and (reply.fact is None or not self._beside(reply.fact, last))
+        ):
             # "has China done so?" after what the order required: the fact that says
-            # whether it was done, when the last answer leads on to one.
+            # whether it was done, when the last answer leads on to one (and the question
+            # found nothing next to the last answer: "done" in some phrasing of another
+            # fact does not make it the answer).
             near = self._leads_on_to(last)
             done = [f for f in near if f.id != last.id and _YES_NO.match(f.answer)]
             if done:

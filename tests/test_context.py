@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.context import Conversations, Topic
+from bot.loader import load_factbase
 from bot.matcher import Matcher
 from bot.reply import Outcome, Reply, to_json, to_text
 
@@ -597,6 +600,24 @@ def test_has_it_been_done_is_whether_the_last_answers_requirement_came_about(
     assert "came about" in reply.reading
     # Without a conversation, "it" is nothing to go on.
     assert matcher.answer("has china done it?").fact is None
+
+
+def test_has_it_been_done_outweighs_a_done_in_some_other_facts_phrasing(facts_copy: Path) -> None:
+    # A curator adds a phrasing with "done" to a fact far from the talk: "has China done
+    # it?" still asks whether the last answer's requirement came about.
+    path = facts_copy / "china-human-rights.yaml"
+    text = path.read_text(encoding="utf-8")
+    anchor = "  - id: christopher-visit\n    questions:\n"
+    assert anchor in text
+    added = anchor + "      - did christopher get anything done in beijing?\n"
+    path.write_text(text.replace(anchor, added), encoding="utf-8")
+    curated = Matcher(load_factbase(facts_copy))
+    reply = follow_up(
+        curated, "what did clinton's executive order require from china?", "has china done it?"
+    )
+    assert reply.fact is not None
+    assert reply.fact.answer.startswith("No:")
+    assert curated.answer("did christopher get anything done in beijing?").fact is not None
 
 
 def test_after_asking_back_a_follow_up_leans_on_the_person_the_question_named(
