@@ -64,7 +64,8 @@ _CHAT_OPENERS = frozenset(
 )
 _MIN_PREFIX = 5
 _SPEECH_WORDS = frozenset(
-    "say says said saying tell tells told telling claim claimed stated".split()
+    "say says said saying tell tells told telling claim claimed stated discuss discussed"
+    " discusses discussing talked".split()
 )
 _ASKER = frozenset("you u me us i".split())
 # "tell the students to ...": up to this many words between the verb and "to".

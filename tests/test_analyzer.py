@@ -163,12 +163,21 @@ def test_a_title_before_a_name_is_not_a_subject(matcher: Matcher) -> None:
         ("what did tom ross say to reporters", True),
         ("can you tell me what chen did", False),  # a polite way to ask
         ("what did chen and wang tell people to do in 1989", False),  # what they urged
+        ("what did warren christopher discuss in beijing", True),  # what was said, too
     ],
 )
 def test_what_someone_said_is_told_from_what_they_urged(
     matcher: Matcher, question: str, speech: bool
 ) -> None:
     assert matcher.analyzer.analyze(question).asks_speech is speech
+
+
+def test_what_someone_discussed_needs_a_fact_that_reports_words(matcher: Matcher) -> None:
+    # Christopher's visit is told, not what was said there.
+    assert matcher.answer("what did warren christopher discuss in beijing?").fact is None
+    visit = matcher.answer("what did christopher try to win in beijing?").fact
+    assert visit is not None
+    assert visit.id == "christopher-visit"
 
 
 def test_whats_the_deal_with_asks_about_the_person(matcher: Matcher) -> None:
