@@ -350,7 +350,17 @@ class Matcher:
             or only_again(words(question), named)
             or _said_over(analysis)
         ):
-            return self._ask_who(question, analysis)
+            asked_back = self._ask_who(question, analysis)
+            if topic is None:
+                return asked_back
+            # "why does it matter so much to them?" after the trading status, an answer
+            # about no one: "them" is no person to read, but the best guess may be next to
+            # what the talk is about.
+            vouched = self._near_topic(asked_back, topic)
+            if vouched is asked_back:
+                return asked_back
+            note = f"reading it with the last question, \u201c{topic.question}\u201d"
+            return replace(vouched, reading=note)
         early = self._by_form(question, analysis)
         if early is not None:
             return early

@@ -729,3 +729,18 @@ def test_they_after_a_government_the_question_names_is_that_government(matcher: 
     ]
     # With no one named before it, "they" is someone from a talk that never happened.
     assert talk(matcher, "have they admitted sending an envoy to beijing?") == [None]
+
+
+def test_they_after_an_answer_about_no_one_leans_on_the_talk(matcher: Matcher) -> None:
+    # The trading status names no person for "they"; the best guess is next to it.
+    asked = talk(
+        matcher, "what trading status could china lose?", "why do they care about it so much?"
+    )
+    assert asked == ["mfn-name", "us-export-market"]
+    reply = follow_up(
+        matcher, "what trading status could china lose?", "why do they care about it so much?"
+    )
+    assert reply.reading is not None
+    assert reply.reading.startswith("reading it with the last question")
+    # With no talk before it, it is asked back.
+    assert talk(matcher, "why do they care about it so much?") == [None]
