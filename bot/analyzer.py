@@ -65,7 +65,7 @@ _CHAT_OPENERS = frozenset(
 _MIN_PREFIX = 5
 _SPEECH_WORDS = frozenset(
     "say says said saying tell tells told telling claim claimed stated discuss discussed"
-    " discusses discussing talked".split()
+    " discusses discussing talk talked talking".split()
 )
 _ASKER = frozenset("you u me us i".split())
 # "tell the students to ...": up to this many words between the verb and "to".

@@ -35,8 +35,9 @@ _THAT = frozenset({"that", "this"})
 _AFTER = _THAT | frozenset({"after", "afterwards", "afterward", "result", "then", "next"})
 # "who said that?", "who says so?": who is the source of the last answer.
 _SOURCE_ASKED = frozenset(
-    """said says say claims claimed admits admit admitted acknowledges acknowledged statement
-    reporting reports reported confirm confirms deny denies refused refuses refuse""".split()
+    stem(w)
+    for w in """said says say claim admit admitted acknowledge statement report reported
+    confirm deny denied refuse refused""".split()
 )
 _DONE_OPENERS = frozenset("has have had did does do is was so and but".split())
 _DONE_PAIRS = frozenset(
@@ -48,11 +49,16 @@ _CONDITION_MAX_WORDS = 6  # "unless they do what exactly": nothing of its own to
 # "any example?", "can u give an example of one", "like who?": an instance of what the last
 # answer told. Longer questions ask something of their own.
 _EXAMPLE_WORDS = frozenset({"example", "examples", "instance", "instances", "eg"})
-_EXAMPLE_ASKED = frozenset({("like", "who"), ("like", "what"), ("such", "as"), ("how", "so")})
-_EXAMPLE_MAX_WORDS = 9
+# What may stand beside the word and still ask for nothing of its own ("can u give me an
+# example of one"); "any examples of other dissidents still in jail?" asks its own thing.
+_EXAMPLE_FILLER = frozenset(
+    """any an a for give me us can could you u one some someone somebody of them those
+    got have there is are please pls name like such as another what who""".split()
+)
+_EXAMPLE_ASKED = frozenset({("like", "who"), ("like", "what"), ("such", "as")})
 _MORE_OF = frozenset({"tell", "about", "anything", "something", "what", "info", "details"})
 _SOURCE_REST = frozenset(
-    """who else that this so it was did does is has have had and made wont won not to
+    """who else that this so it was did does is has have had and made wont won not to the a
     if i may ask""".split()
 )
 # "where did Bush send him?": a pronoun after the verb is not the name before it.
@@ -73,10 +79,11 @@ _PERSON_NOUNS = frozenset(
     officer officers""".split()
 )
 # "did the admin confirm they sent someone?", "why did china say they freed him?": "they"
-# after a government or a country named in the question is that government.
+# after a government or a country named in the question is that government. ("us" is left
+# out: it is "tell us" as often as the U.S.)
 _GROUP_NOUNS = frozenset(
     """admin administration government china beijing chinese authorities regime washington
-    us america americans leadership""".split()
+    america americans leadership""".split()
 )
 # "which president did he work for?": a pronoun right after one of these is the subject
 # the question asks about.
@@ -209,7 +216,8 @@ def asks_for_person(analysis: Analysis) -> bool:
 
 def asks_source(ws: tuple[str, ...]) -> bool:
     """ "Who said that?", "who else admits that?": who is behind the last answer."""
-    return bool(set(ws) & _SOURCE_ASKED) and "who" in ws and set(ws) <= _SOURCE_ASKED | _SOURCE_REST
+    asked = {w for w in ws if stem(w) in _SOURCE_ASKED}
+    return bool(asked) and "who" in ws and set(ws) <= asked | _SOURCE_REST
 
 
 def asks_another(ws: tuple[str, ...]) -> bool:
@@ -237,12 +245,12 @@ def asks_companion(ws: tuple[str, ...]) -> bool:
 
 
 def asks_example(ws: tuple[str, ...]) -> bool:
-    """ "Any example?", "give me an example of someone", "like who?", "how so?": an instance
-    of what the last answer told."""
-    ws = without_chat_tail(ws)
-    if bool(set(ws) & _EXAMPLE_WORDS) and len(ws) <= _EXAMPLE_MAX_WORDS:
-        return True
-    return tuple(ws) in _EXAMPLE_ASKED
+    """ "Any example?", "give me an example of someone", "like who?": an instance of what
+    the last answer told, and nothing else asked."""
+    ws = tuple(without_chat_tail(ws))
+    if set(ws) & _EXAMPLE_WORDS:
+        return set(ws) <= _EXAMPLE_WORDS | _EXAMPLE_FILLER
+    return ws in _EXAMPLE_ASKED
 
 
 def asks_condition(ws: tuple[str, ...]) -> bool:

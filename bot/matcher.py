@@ -140,6 +140,9 @@ class MatchConfig:
 
 # "this visit", "that trip": a thing the conversation has talked about.
 _THIS_NOUN = frozenset({"this", "that", "these", "those"})
+# What a question asks for when the words of an answer can be the answer ("from which
+# movement?"): a thing, not a reason or a time.
+_THING_KINDS = frozenset({None, "what", "which"})
 # How far (score, 0-100) below the best a candidate next to the last answer may be and still
 # be the one "this"/"that" means: the training conversations gain up to 20 and lose past 30.
 BESIDE_MARGIN = 20.0
@@ -160,6 +163,7 @@ class Matcher:
         self.decision = Decision(factbase.decision)
         # For autocomplete: every curated question, pre-processed once.
         self._choices = [(q, fact.id) for fact in self._facts for q in fact.questions]
+        self._own: dict[str, frozenset[str]] = {}  # each fact's own terms, read once
         self._choice_keys = [utils.default_process(q) for q, _ in self._choices]
 
     def answer(self, question: str, topic: Topic | None = None) -> Reply:
@@ -195,7 +199,7 @@ class Matcher:
         if (
             last is not None
             and asks_if_done(ws)
-            and (reply.fact is None or not self._beside(reply.fact, last))
+            and (reply.fact is None or self._far_and_unnamed(question, reply.fact, last))
         ):
             # "has China done so?" after what the order required: the fact that says
             # whether it was done, when the last answer leads on to one (and the question
@@ -237,21 +241,31 @@ class Matcher:
             # punished for it?" after Lord's words about Bush is offered, not answered.
             analysis = self.analyzer.analyze(question)
             if asks_what_came_of(analysis):
-                names = self.analyzer.name_terms
-                asked = {t for t in content_terms(analysis, LIGHT_TERMS) if t not in names}
-                return self._another(reply, last, needs=asked)
+                return self._another(reply, last, needs=self._asked_terms(analysis))
         return reply
+
+    def _far_and_unnamed(self, question: str, found: Fact, last: Fact) -> bool:
+        """Found far from the last answer, by a question naming no one the last answer does
+        not: "has China done it?" is still about the talk; "did Wei do it again?" is not."""
+        named = self.people.named(self.analyzer.analyze(question))
+        return not self._beside(found, last) and set(named) <= set(last.people)
 
     def _example_of(self, last: Fact) -> Fact | None:
         """A fact the last answer leads on to in its own paragraph that names someone it
-        does not: where an article gives its example. When the last answer names someone
-        and none does, it was the example itself ("like what?" then "any example?")."""
-        for fact in self.factbase.related(last):
-            if fact.citation.paragraph == last.citation.paragraph and (
-                set(fact.people) - set(last.people)
-            ):
+        does not: where an article gives its example. When the last answer is itself such
+        an example (a fact beside it tells the same without its people), it is the answer
+        again ("like what?" then "any example?")."""
+        beside = [
+            f
+            for f in self.factbase.related(last)
+            if f.citation.paragraph == last.citation.paragraph
+        ]
+        for fact in beside:
+            if set(fact.people) - set(last.people):
                 return fact
-        return last if last.people else None
+        if any(set(last.people) - set(f.people) for f in beside):
+            return last
+        return None
 
     def _companions(self, reply: Reply, last: Fact) -> tuple[str, ...]:
         """The people the last answer names beside the one a pronoun was read as, when the
@@ -328,16 +342,19 @@ class Matcher:
         if topic is not None and self._leans_on_context(analysis, named):
             reading = read(question, analysis, named, topic, LIGHT_TERMS)
             if reading is not None:
-                reply = self._near_topic(self.answer(reading.question), topic)
-                reply = self._held_by_last(reply, analysis, named, topic)
+                unsure = self._near_topic(self.answer(reading.question), topic)
+                reply = self._held_by_last(unsure, analysis, topic)
                 other = self._other_party(question, analysis, reading, reply, topic)
                 if other is not None:
                     return other
+                # Both say how it was read: the rewritten question, and when the last
+                # answer was taken for saying it, that too.
+                note = reading.note if reply is unsure else f"{reading.note}; {reply.reading}"
                 return replace(
                     reply,
                     question=question,
                     read_as=reading.question,
-                    reading=reading.note,
+                    reading=note,
                     read_people=reading.people,
                 )
         # A follow-up with nothing to follow, or one word said over ("wang wang wang"):
@@ -382,24 +399,36 @@ class Matcher:
                 return replace(vouched, reading=note)
         return reply
 
-    def _held_by_last(
-        self, reply: Reply, analysis: Analysis, named: tuple[str, ...], topic: Topic
-    ) -> Reply:
+    def _held_by_last(self, reply: Reply, analysis: Analysis, topic: Topic) -> Reply:
         """ "from which movement?" after "was Chen the best-known dissident still jailed?":
         unsure, with the last answer as its best guess, and every word it asks in the last
-        answer's own words: the last answer says it."""
+        answer's own words: the last answer says it. Only a question for a thing ("what",
+        "which"): a "why" or "when" is not answered by the words being there."""
         if reply.outcome is not Outcome.CLARIFY or not reply.suggestions:
+            return reply
+        if analysis.kind not in _THING_KINDS:
             return reply
         last = self.factbase.get(topic.fact_id)
         if last is None or reply.suggestions[0] != last:
             return reply
-        names = self.analyzer.name_terms
-        asked = {t for t in content_terms(analysis, LIGHT_TERMS) if t not in names}
-        # The fact's own words, not its paragraph's: the paragraph may tell of another thing.
-        own = self.analyzer.analyze(f"{last.answer} {last.citation.quote}").terms
-        if not asked or not asked <= set(own):
+        asked = self._asked_terms(analysis)
+        if not asked or not asked <= self._own_terms(last):
             return reply
         return self._answered_with(reply, last, "the last answer says it")
+
+    def _asked_terms(self, analysis: Analysis) -> set[str]:
+        """What a question asks about besides the people it names."""
+        names = self.analyzer.name_terms
+        return {t for t in content_terms(analysis, LIGHT_TERMS) if t not in names}
+
+    def _own_terms(self, fact: Fact) -> frozenset[str]:
+        """The terms of a fact's own words (its answer and quote), not its paragraph's: the
+        paragraph may tell of another thing."""
+        found = self._own.get(fact.id)
+        if found is None:
+            text = f"{fact.answer} {fact.citation.quote}"
+            found = self._own[fact.id] = frozenset(self.analyzer.analyze(text).terms)
+        return found
 
     def _near_topic(self, reply: Reply, topic: Topic) -> Reply:
         """A follow-up the decision is unsure of, whose best guess is next to what the

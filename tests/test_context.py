@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.context import Conversations, Topic
+from bot.context import Conversations, Topic, asks_example, asks_source
 from bot.loader import load_factbase
 from bot.matcher import Matcher
 from bot.reply import Outcome, Reply, to_json, to_text
+from bot.textnorm import words
 
 
 def talk(matcher: Matcher, *questions: str, key: object = "me") -> list[str | None]:
@@ -616,8 +617,13 @@ def test_has_it_been_done_outweighs_a_done_in_some_other_facts_phrasing(facts_co
         curated, "what did clinton's executive order require from china?", "has china done it?"
     )
     assert reply.fact is not None
-    assert reply.fact.answer.startswith("No:")
+    assert reply.fact.id == "progress-not-made"
     assert curated.answer("did christopher get anything done in beijing?").fact is not None
+    # A question about someone the last answer does not name asks its own thing.
+    other = follow_up(
+        curated, "what did clinton's executive order require from china?", "did wei do it again?"
+    )
+    assert other.fact is None or other.fact.id != "progress-not-made"
 
 
 def test_after_asking_back_a_follow_up_leans_on_the_person_the_question_named(
@@ -685,13 +691,58 @@ def test_an_example_is_the_fact_beside_the_last_answer_that_gives_one(matcher: M
     assert again[1:] == ["wei-rearrested", "wei-rearrested"]
     # With nothing before it there is nothing to give an example of.
     assert talk(matcher, "for example?") == [None]
+    # An answer with no example beside it is not given again as its own example.
+    assert talk(matcher, "who was released today?", "any example?") == ["chen-released", None]
+    # A question of its own is no request for an example.
+    own = talk(
+        matcher, "who was released today?", "any examples of other dissidents still in jail?"
+    )
+    assert own[1] != "chen-released"
+
+
+@pytest.mark.parametrize(
+    ("question", "example"),
+    [
+        ("any example?", True),
+        ("can u give me an example of one", True),
+        ("like who?", True),
+        ("for instance lol", True),
+        ("how so?", False),  # asks how or why, not for an instance
+        ("any examples of other dissidents still in jail?", False),
+    ],
+)
+def test_what_asks_for_an_example(question: str, example: bool) -> None:
+    assert asks_example(words(question)) is example
+
+
+@pytest.mark.parametrize(
+    ("question", "source"),
+    [
+        ("who said that?", True),
+        ("who confirmed it?", True),
+        ("who denied it?", True),
+        ("who made the statement?", True),
+        ("who wont confirm it", True),
+        ("who's refusing?", True),
+        ("who confirmed chen's release?", False),  # asks its own thing
+        ("who was released?", False),
+    ],
+)
+def test_what_asks_who_stands_behind_the_last_answer(question: str, source: bool) -> None:
+    assert asks_source(words(question)) is source
 
 
 def test_a_thin_follow_up_the_last_answer_says_is_answered_with_it(matcher: Matcher) -> None:
     first = "was chen the most prominent dissident still jailed?"
-    assert talk(matcher, first, "from what movement?") == ["chen-who", "chen-who"]
+    reply = follow_up(matcher, first, "which movement was that?")
+    assert reply.fact is not None
+    assert reply.fact.id == "chen-who"
+    assert reply.reading is not None
+    assert reply.reading.endswith("the last answer says it")
     # A word the last answer does not hold is not read into it.
-    assert talk(matcher, first, "which council?")[1] != "chen-who"
+    council = follow_up(matcher, first, "which council?")
+    assert council.fact is None or council.fact.id != "chen-who"
+    assert "the last answer says it" not in (council.reading or "")
 
 
 @pytest.mark.parametrize(
