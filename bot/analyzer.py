@@ -458,7 +458,7 @@ _SUMMARIZE = frozenset({"summarize", "summarise", "outline"})
 _IMPERATIVES = {
     **dict.fromkeys(
         "describe explain state define discuss specify give"
-        " provide tell show assess list quote".split(),
+        " provide tell show assess list quote detail characterize characterise recount".split(),
         "what",
     ),
     **dict.fromkeys("identify name".split(), "which"),
@@ -494,7 +494,8 @@ _FRAME_WORDS = _FRAME_CORE | frozenset(
     check understanding ignorance forgive excuse pardon want wanted hoped double newbie new
     here isnt probably misremembering misremember mistaken forgetful rusty when get piece
     article roughly approximately followed fuzzy hazy lot class course homework essay
-    assignment project civics""".split()
+    assignment project civics walk through shed light spell break down share point sum
+    lay brief enlighten run go over recap""".split()
 )
 _PURPOSE_MAX = 120  # characters: "..., for my political science class"
 _MAX_FRAMES = 3  # frames taken off each end: people do not stack more

@@ -64,7 +64,11 @@ _ASKS_FOR_ME = re.compile(
     r"|^(?:please )?(?:can|could|would|will) (?:you|u) (?:please )?"
     r"(?!please|tell|explain|summari[sz]e|show|give|say|describe|list|let|state|name|identify|define"
     r"|quote|provide|outline|remind|help|mind|possibly|maybe|kindly|just|know|happen|recall"
-    r"|remember|confirm|clarify|check|elaborate)\w+"
+    r"|remember|confirm|clarify|check|elaborate"
+    # more ways to ask politely: "could you walk me through", "shed light on", "sum up"
+    r"|walk|run|go|shed|spell|break|share|characteri[sz]e|point|sum|recap|lay|brief"
+    r"|enlighten|detail|inform|update|fill|expand|illuminate|elucidate|explicate|recount"
+    r"|relate|indicate|specify|mention|answer|lay)\w+"
 )
 
 

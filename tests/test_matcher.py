@@ -88,6 +88,7 @@ def test_answers_what_people_type(matcher: Matcher, question: str, fact_id: str)
         "which prison was wang juntao kept in",
         "what's the date today",
         "would you schedule a meeting for me",  # a task for the bot
+        "could you book a flight to beijing for me",
         "what is the time right now",
         "what is a tariff",  # a definition the article does not give
         "how to get bail",
@@ -111,6 +112,23 @@ def test_never_answers_what_the_article_does_not_say(matcher: Matcher, question:
 )
 def test_says_not_in_the_article_when_it_is_not(matcher: Matcher, question: str) -> None:
     assert matcher.answer(question).outcome is Outcome.NOT_IN_ARTICLE
+
+
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        ("could you walk me through why chen was released", "release-reason"),
+        ("could you break down what mfn status means", "mfn-meaning"),
+        ("could you detail chen's charges", "chen-charges"),
+        ("would you characterize chen's role in 1989", "chen-stance-1989"),
+    ],
+)
+def test_a_polite_request_to_explain_is_a_question_not_a_task(
+    matcher: Matcher, question: str, fact_id: str
+) -> None:
+    reply = matcher.answer(question)
+    assert reply.fact is not None
+    assert reply.fact.id == fact_id
 
 
 @pytest.mark.parametrize(
