@@ -486,7 +486,8 @@ _FRAME_CORE = frozenset(
     maybe perhaps kindly grateful kind inquire enquire indicate specify state elaborate
     confirm record knowledge information provided text account described based reference
     reported per mind reminding telling explaining fill missed miss curious rush hurry
-    mentions mention mentioned covers covered""".split()
+    mentions mention mentioned covers covered curiosity interested learn clear random
+    question questions article piece story""".split()
 )
 _FRAME_WORDS = _FRAME_CORE | frozenset(
     """be able out bit little entirely quick one los angeles times friend advance sense makes
@@ -495,8 +496,11 @@ _FRAME_WORDS = _FRAME_CORE | frozenset(
     here isnt probably misremembering misremember mistaken forgetful rusty when get piece
     article roughly approximately followed fuzzy hazy lot class course homework essay
     assignment project civics walk through shed light spell break down share point sum
-    lay brief enlighten run go over recap""".split()
+    lay brief enlighten run go over recap knowing odd weird la lat paper newspaper say says
+    explain explains""".split()
 )
+# "What I'd like to know is ...": who may ask in a frame that opens with a question word.
+_CLEFT_ASKERS = frozenset({"i", "id", "im", "we"})
 _PURPOSE_MAX = 120  # characters: "..., for my political science class"
 _MAX_FRAMES = 3  # frames taken off each end: people do not stack more
 # After the question: "..., if you know", "... asking for a friend", "thanks in advance".
@@ -536,9 +540,14 @@ def unwrap(text: str) -> str:
     # The question starts at the last question word the frame runs up to: "I was wondering
     # whether you could tell me how ..." asks how.
     start = 0
+    # "What I want to know is why ...": a frame that opens with "what"; the question comes
+    # later.
+    cleft = ws[:1] == ("what",) and ws[1:2] != () and ws[1] in _CLEFT_ASKERS
     for i, w in enumerate(ws):
         if w in WH_WORDS or w in _WH_ALIASES or w == "whether":
-            if not (i and _is_frame(ws[:i])):
+            if i == 0 and cleft:
+                continue
+            if not (i and _is_frame(ws[int(cleft) : i])):
                 break
             start = i
     return " ".join(ws[start:]) if start else text

@@ -377,10 +377,18 @@ def test_what_a_question_wants_the_name_of(
         ("any chance you could tell me roughly when Wang was freed", "when wang was freed"),
         ("for my civics class, why was Chen freed?", " why was Chen freed?"),
         ("when was Chen freed, if you remember", "when was Chen freed"),
+        ("What I want to know is why Chen was released", "why chen was released"),
+        ("random question but why was Chen freed?", "why was chen freed"),
+        ("I'm interested in knowing when Wang was freed", "when wang was freed"),
+        ("could you walk me through why Chen was freed", "why chen was freed"),
+        ("does the piece say why Chen was freed", "why chen was freed"),
+        ("per the LA Times, why was Chen freed?", " why was Chen freed?"),
         # Not frames: the words before the question word ask something themselves.
         ("I know Chen was released, but why?", "I know Chen was released, but why?"),
         ("and for what?", "and for what?"),
         ("in what year was Chen jailed", "in what year was Chen jailed"),
+        ("what I need to know to get bail", "what I need to know to get bail"),
+        ("what did you say?", "what did you say?"),
     ],
 )
 def test_the_frame_around_a_question_is_taken_off(typed: str, question: str) -> None:
