@@ -124,6 +124,29 @@ def _year_meant(question: str, topic: Topic) -> str | None:
 SAID_OVER = 3
 
 
+# "What did Tom Ross do before becoming spokesman?", "what did Wang do after he got to the
+# States?", "what position did Lord hold before joining Clinton?": what someone did before or
+# after an event of their own. The fact telling of that event says nothing of before or
+# after unless its own words do ("six months after the crackdown").
+_DEED_AROUND = re.compile(
+    r"\bwhat (?:did|does|has|had) (?:\w+ ){1,3}do (?:before|after)\b"
+    r"|\b(?:position|job|role|post|title|work) did (?:\w+ ){1,3}(?:hold|have|do) before\b"
+)
+_TIME_RELATION = re.compile(
+    r"\b(?:after|before|later|since|then|previously|previous|preceding|prior|former|formerly"
+    r"|once|earlier|following|until|afterward|afterwards|ago|eve|recent|recently)\b",
+    re.IGNORECASE,
+)
+
+
+def _around_a_deed_untold(analysis: Analysis, fact: Fact) -> bool:
+    """Does the question ask what someone did before or after an event, which the fact's
+    words do not place in time?"""
+    if not _DEED_AROUND.search(" ".join(analysis.words)):
+        return False
+    return not _TIME_RELATION.search(f"{fact.answer} {fact.citation.quote}")
+
+
 def _said_over(analysis: Analysis) -> bool:
     terms = analysis.terms
     return analysis.kind is None and len(terms) >= SAID_OVER and len(set(terms)) == 1
@@ -626,6 +649,12 @@ class Matcher:
         cfg = self.config
         cands = ranking.candidates
         score = cands[0].score if cands else 0.0
+        if exp.verdict is Verdict.ANSWER and _around_a_deed_untold(
+            ranking.analysis, self._facts[cands[0].index]
+        ):
+            # Offered, not answered: the fact may still tell what came next ("released and
+            # allowed to travel to the United States").
+            exp = replace(exp, verdict=Verdict.CLARIFY)
         if exp.verdict is Verdict.ANSWER:
             best = cands[0]
             fact = self._facts[best.index]

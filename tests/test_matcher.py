@@ -459,3 +459,26 @@ def test_a_fact_found_first_quotes_what_was_asked(
     reply = matcher.answer(question)
     assert reply.fact is not None
     assert said in reply.fact.citation.quote
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what did tom ross do before he became spokesman?",
+        "what job did winston lord have before he joined clinton?",
+    ],
+)
+def test_what_someone_did_before_or_after_an_event_of_their_own_is_not_guessed(
+    matcher: Matcher, question: str
+) -> None:
+    # The facts tell of the job, not of what came before it: asked back, with the job first.
+    reply = matcher.answer(question)
+    assert reply.fact is None
+    assert reply.outcome is Outcome.CLARIFY
+
+
+def test_a_deed_the_fact_places_in_time_is_still_answered(matcher: Matcher) -> None:
+    # "six months after the crackdown": the fact's own words say what came after.
+    reply = matcher.answer("what did bush do after the 1989 crackdown?")
+    assert reply.fact is not None
+    assert reply.fact.id == "bush-missions-when"
