@@ -486,8 +486,8 @@ _FRAME_CORE = frozenset(
     maybe perhaps kindly grateful kind inquire enquire indicate specify state elaborate
     confirm record knowledge information provided text account described based reference
     reported per mind reminding telling explaining fill missed miss curious rush hurry
-    mentions mention mentioned covers covered curiosity interested learn clear random
-    question questions article piece story""".split()
+    mentions mention mentioned covers covered curiosity interested interest learn clear
+    random question questions article piece story""".split()
 )
 _FRAME_WORDS = _FRAME_CORE | frozenset(
     """be able out bit little entirely quick one los angeles times friend advance sense makes
