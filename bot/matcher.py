@@ -47,7 +47,7 @@ from bot.decide import DECISION_FILE, Decision, Explanation, Verdict
 from bot.factbase import Fact, FactBase, FactBaseError, Problem
 from bot.rank import LIGHT_TERMS, RankConfig, Ranker, Ranking
 from bot.reply import Outcome, Reply
-from bot.textnorm import words
+from bot.textnorm import stem, words
 
 # Words that make a message a request for help rather than a question about the article.
 _HELP_TERMS = frozenset({"help", "command", "usag", "menu", "start", "hello", "instruct"})
@@ -167,6 +167,11 @@ class MatchConfig:
 
 # "this visit", "that trip": a thing the conversation has talked about.
 _THIS_NOUN = frozenset({"this", "that", "these", "those"})
+# "did he get in trouble for it?", "any consequences?": any penalty will do, so the fact
+# beside the last answer need not say the word, but must tell of one (a jail term, a
+# charge, a sentence).
+_ANY_CONSEQUENCE = frozenset(stem(w) for w in "trouble consequences consequence penalty".split())
+_PENALTIES = frozenset({"prison", "sentenc", "charg", "rearrest", "fine"})
 # What a question asks for when the words of an answer can be the answer ("from which
 # movement?"): a thing, not a reason or a time.
 _THING_KINDS = frozenset({None, "what", "which"})
@@ -268,7 +273,9 @@ class Matcher:
             # punished for it?" after Lord's words about Bush is offered, not answered.
             analysis = self.analyzer.analyze(question)
             if asks_what_came_of(analysis):
-                return self._another(reply, last, needs=self._asked_terms(analysis))
+                asked = self._asked_terms(analysis)
+                any_of = _PENALTIES if asked & _ANY_CONSEQUENCE else frozenset()
+                return self._another(reply, last, asked - _ANY_CONSEQUENCE, any_of)
         return reply
 
     def _far_and_unnamed(self, question: str, found: Fact, last: Fact) -> bool:
@@ -337,11 +344,18 @@ class Matcher:
             reading=reading or reply.reading,
         )
 
-    def _another(self, reply: Reply, last: Fact, needs: Collection[str] = ()) -> Reply:
+    def _another(
+        self,
+        reply: Reply,
+        last: Fact,
+        needs: Collection[str] = (),
+        needs_one_of: Collection[str] = (),
+    ) -> Reply:
         """ "who else was let out?" (or "was he jailed for it?") read as the last question
         found the last answer again: the next candidate instead, answered when it is next
         to the last answer (its paragraph, or a fact it leads on to) and its passage holds
-        every term of `needs`, else offered."""
+        every term of `needs` (and its own words one of `needs_one_of`, when given), else
+        offered."""
         ranking = self.ranker.rank(self.analyzer.analyze(reply.read_as or reply.question))
         ranked = [c for c in ranking.candidates if self._facts[c.index].id != last.id]
         others = [self._facts[c.index] for c in ranked]
@@ -351,7 +365,10 @@ class Matcher:
         if not others:
             return replace(self._no_answer(reply.question, Outcome.NOT_IN_ARTICLE), reading=note)
         best = others[0]
-        if self._beside(best, last) and self.ranker.grounds(ranked[0].index, needs):
+        index = ranked[0].index
+        # The penalty in the fact's own words: its paragraph may tell of someone else's.
+        one_of = not needs_one_of or bool(self._own_terms(best) & set(needs_one_of))
+        if self._beside(best, last) and self.ranker.grounds(index, needs) and one_of:
             return self._answered_with(reply, best, note)
         suggestions = tuple(others[: self.config.max_suggestions])
         return replace(

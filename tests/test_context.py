@@ -795,3 +795,15 @@ def test_they_after_an_answer_about_no_one_leans_on_the_talk(matcher: Matcher) -
     assert reply.reading.startswith("reading it with the last question")
     # With no talk before it, it is asked back.
     assert talk(matcher, "why do they care about it so much?") == [None]
+
+
+def test_trouble_for_it_is_any_penalty_the_fact_beside_tells_of(matcher: Matcher) -> None:
+    # Jailed for the 1976 speech: a penalty, though not the word "trouble".
+    asked = talk(matcher, "where did chen give his 1976 speech?", "did he get in trouble for it?")
+    assert asked == ["speech-1976-location", "chen-first-jailed"]
+    # Lord's words about Bush's envoys led to no penalty the article tells of: offered only.
+    reply = follow_up(
+        matcher, "what did winston lord call bush's envoys?", "did he get in trouble for it?"
+    )
+    assert reply.fact is None
+    assert reply.outcome is Outcome.CLARIFY
