@@ -172,6 +172,7 @@ _THIS_NOUN = frozenset({"this", "that", "these", "those"})
 # charge, a sentence).
 _ANY_CONSEQUENCE = frozenset(stem(w) for w in "trouble consequences consequence penalty".split())
 _PENALTIES = frozenset({"prison", "sentenc", "charg", "rearrest", "fine"})
+_OTHERS = re.compile(r"\bother (?!than\b)\w+", re.IGNORECASE)  # "most other nations"
 # What a question asks for when the words of an answer can be the answer ("from which
 # movement?"): a thing, not a reason or a time.
 _THING_KINDS = frozenset({None, "what", "which"})
@@ -257,6 +258,16 @@ class Matcher:
         if last is not None and asks_condition(ws) and _CONDITION.search(last.answer):
             # "unless they do what?" after Clinton's threat: its condition is in the answer.
             return self._answered_with(reply, last, "the condition is in the last answer")
+        if (
+            last is not None
+            and asks_another(ws)
+            and not source
+            and reply.fact in (None, last)
+            and _OTHERS.search(last.answer)
+        ):
+            # "who else gets that deal?" after "the same low tariffs most other nations
+            # enjoy": the last answer names the others.
+            return self._answered_with(reply, last, "the last answer names the others")
         # "who else was let out?" found the last answer again. (An answer naming two people
         # may hold the other one: "who else founded it?")
         if (

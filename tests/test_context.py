@@ -807,3 +807,13 @@ def test_trouble_for_it_is_any_penalty_the_fact_beside_tells_of(matcher: Matcher
     )
     assert reply.fact is None
     assert reply.outcome is Outcome.CLARIFY
+
+
+def test_who_else_after_an_answer_naming_the_others_is_that_answer(matcher: Matcher) -> None:
+    first = "what do china's trade benefits let it do?"
+    reply = follow_up(matcher, first, "who else has those?")
+    assert reply.fact is not None
+    assert reply.fact.id == "mfn-meaning"
+    assert reply.reading == "the last answer names the others"
+    # An answer naming no others: "who else" is still someone besides.
+    assert talk(matcher, "who was released today?", "who else was let out?")[1] != "chen-released"
