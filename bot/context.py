@@ -230,7 +230,9 @@ def asks_if_done(ws: tuple[str, ...]) -> bool:
     """ "Has China done so?", "did they do it?", "has that happened yet?": whether what the
     last answer asked for came about."""
     pairs = set(itertools.pairwise(ws))
-    return bool(ws) and ws[0] in _DONE_OPENERS and bool(pairs & _DONE_PAIRS)
+    # "who has to make that decision?" asks who, not whether it was done
+    asks_wh = bool(set(ws) & WH_WORDS)
+    return bool(ws) and ws[0] in _DONE_OPENERS and bool(pairs & _DONE_PAIRS) and not asks_wh
 
 
 def asks_companion(ws: tuple[str, ...]) -> bool:
@@ -361,12 +363,15 @@ def read(
             # "who was released today?", "how old is he?", "why?": no one asks why an age;
             # it is why the one before happened.
             last = _without_kind(words(topic.before))
-        base = [] if content and subject and not thing else last
+        # "who has to make that decision?" asks for someone: the last question says what
+        # about, and the person it was about would be a guess at the answer.
+        asks_who = analysis.kind == "who"
+        base = [] if content and subject and not thing and not asks_who else last
         if analysis.kind == "outcome" and _AFTER & set(ws) and topic.answer:
             # "what happened to him after that?": a consequence of what the last answer
             # said. ("why did they do that?" asks about the last question's event.)
             base = [*last, *words(topic.answer)]
-        rewritten = _adding(rewritten, [*base, *words(" ".join(subject))])
+        rewritten = _adding(rewritten, [*base, *([] if asks_who else words(" ".join(subject)))])
     elif replaced and topic.answer and asks_what_came_of(analysis):
         # "did he go to jail for it?", "what happened to him because of that?": "it" is
         # what the last answer says he did.
@@ -382,7 +387,10 @@ def in_context(question: str, analysis: Analysis, topic: Topic) -> Reading | Non
     """A question that stands alone, read with what the conversation is about added:
     the person it was about, or else the last question."""
     ws = list(analysis.words)
-    extra = words(" ".join(_subject(topic))) or _without_kind(words(topic.question))
+    # A "who" question is read with what the last one asked, not with its person, who
+    # would be a guess at the answer ("who has to make that decision?").
+    person = () if analysis.kind == "who" else words(" ".join(_subject(topic)))
+    extra = person or _without_kind(words(topic.question))
     read_as = _adding(ws, extra)
     if read_as == ws:
         return None

@@ -817,3 +817,18 @@ def test_who_else_after_an_answer_naming_the_others_is_that_answer(matcher: Matc
     assert reply.reading == "the last answer names the others"
     # An answer naming no others: "who else" is still someone besides.
     assert talk(matcher, "who was released today?", "who else was let out?")[1] != "chen-released"
+
+
+@pytest.mark.parametrize(
+    "then", ["and who has to make that decision?", "who has to make the call?"]
+)
+def test_who_after_an_answer_is_read_with_the_last_question_not_its_person(
+    matcher: Matcher, then: str
+) -> None:
+    # The deadline names Clinton's administration; reading "who" with Clinton would
+    # guess the answer before looking.
+    reply = follow_up(matcher, "when is the deadline for deciding on china's trade status?", then)
+    assert reply.fact is not None
+    assert reply.fact.id == "decision-deadline"
+    assert reply.reading is not None
+    assert "clinton" not in reply.reading.lower()
