@@ -487,7 +487,7 @@ _FRAME_CORE = frozenset(
     confirm record knowledge information provided text account described based reference
     reported per mind reminding telling explaining fill missed miss curious rush hurry
     mentions mention mentioned covers covered curiosity interested interest learn clear
-    random question questions article piece story""".split()
+    random question questions we""".split()
 )
 _FRAME_WORDS = _FRAME_CORE | frozenset(
     """be able out bit little entirely quick one los angeles times friend advance sense makes
@@ -497,10 +497,16 @@ _FRAME_WORDS = _FRAME_CORE | frozenset(
     article roughly approximately followed fuzzy hazy lot class course homework essay
     assignment project civics walk through shed light spell break down share point sum
     lay brief enlighten run go over recap knowing odd weird la lat paper newspaper say says
-    explain explains""".split()
+    explain explains piece story""".split()
 )
 # "What I'd like to know is ...": who may ask in a frame that opens with a question word.
 _CLEFT_ASKERS = frozenset({"i", "id", "im", "we"})
+# "Does the piece say why ...": the article and what it says, before the question word.
+# ("The piece: who wrote it?" names the piece as its subject: no verb of saying.)
+_SOURCE_NOUNS = frozenset("article piece story report text".split())
+_SOURCE_VERBS = frozenset(
+    "say says said mention mentions explain explains tell tells cover covers state states".split()
+)
 _PURPOSE_MAX = 120  # characters: "..., for my political science class"
 _MAX_FRAMES = 3  # frames taken off each end: people do not stack more
 # After the question: "..., if you know", "... asking for a friend", "thanks in advance".
@@ -542,15 +548,25 @@ def unwrap(text: str) -> str:
     start = 0
     # "What I want to know is why ...": a frame that opens with "what"; the question comes
     # later.
-    cleft = ws[:1] == ("what",) and ws[1:2] != () and ws[1] in _CLEFT_ASKERS
+    cleft = ws[:1] == ("what",) and len(ws) > 1 and ws[1] in _CLEFT_ASKERS
     for i, w in enumerate(ws):
         if w in WH_WORDS or w in _WH_ALIASES or w == "whether":
             if i == 0 and cleft:
                 continue
-            if not (i and _is_frame(ws[int(cleft) : i])):
+            if not (i and _leads_to_question(ws[int(cleft) : i])):
                 break
             start = i
     return " ".join(ws[start:]) if start else text
+
+
+def _leads_to_question(ws: tuple[str, ...]) -> bool:
+    """Is this all that comes before the question word a frame: asking words, or the
+    article and what it says ("does the piece say")?"""
+    if _is_frame(ws):
+        return True
+    said = bool(set(ws) & _SOURCE_NOUNS) and bool(set(ws) & _SOURCE_VERBS)
+    allowed = _FRAME_WORDS | STOP_WORDS | _SOURCE_NOUNS | _SOURCE_VERBS
+    return said and all(w in allowed for w in ws)
 
 
 def _is_frame(ws: tuple[str, ...], core: frozenset[str] = _FRAME_CORE) -> bool:

@@ -230,8 +230,9 @@ def asks_if_done(ws: tuple[str, ...]) -> bool:
     """ "Has China done so?", "did they do it?", "has that happened yet?": whether what the
     last answer asked for came about."""
     pairs = set(itertools.pairwise(ws))
-    # "who has to make that decision?" asks who, not whether it was done
-    asks_wh = bool(set(ws) & WH_WORDS)
+    # "and who has to make that decision?" asks who, not whether it was done ("has china
+    # done it or what?" still asks whether)
+    asks_wh = ws[1:2] != () and ws[1] in WH_WORDS
     return bool(ws) and ws[0] in _DONE_OPENERS and bool(pairs & _DONE_PAIRS) and not asks_wh
 
 
@@ -365,13 +366,13 @@ def read(
             last = _without_kind(words(topic.before))
         # "who has to make that decision?" asks for someone: the last question says what
         # about, and the person it was about would be a guess at the answer.
-        asks_who = analysis.kind == "who"
-        base = [] if content and subject and not thing and not asks_who else last
+        subject = _named_in_talk(topic) if analysis.kind == "who" else subject
+        base = [] if content and subject and not thing and analysis.kind != "who" else last
         if analysis.kind == "outcome" and _AFTER & set(ws) and topic.answer:
             # "what happened to him after that?": a consequence of what the last answer
             # said. ("why did they do that?" asks about the last question's event.)
             base = [*last, *words(topic.answer)]
-        rewritten = _adding(rewritten, [*base, *([] if asks_who else words(" ".join(subject)))])
+        rewritten = _adding(rewritten, [*base, *words(" ".join(subject))])
     elif replaced and topic.answer and asks_what_came_of(analysis):
         # "did he go to jail for it?", "what happened to him because of that?": "it" is
         # what the last answer says he did.
@@ -387,9 +388,8 @@ def in_context(question: str, analysis: Analysis, topic: Topic) -> Reading | Non
     """A question that stands alone, read with what the conversation is about added:
     the person it was about, or else the last question."""
     ws = list(analysis.words)
-    # A "who" question is read with what the last one asked, not with its person, who
-    # would be a guess at the answer ("who has to make that decision?").
-    person = () if analysis.kind == "who" else words(" ".join(_subject(topic)))
+    who = analysis.kind == "who"
+    person = words(" ".join(_named_in_talk(topic) if who else _subject(topic)))
     extra = person or _without_kind(words(topic.question))
     read_as = _adding(ws, extra)
     if read_as == ws:
@@ -462,6 +462,15 @@ def _named_first(ws: tuple[str, ...], named: tuple[str, ...]) -> bool:
 
 def _names_term(term: str, named: tuple[str, ...]) -> bool:
     return any(term in {stem(w) for w in words(p)} for p in named) or len(term) < 3
+
+
+def _named_in_talk(topic: Topic) -> tuple[str, ...]:
+    """Whom a "who" question is read with: only someone a pronoun of the talk was read as
+    ("who allowed the trip?" after "where did he go?" about Wang). The people of the last
+    fact, or those its question named, would be a guess at the answer ("who has to make
+    that decision?" after the deadline is not about Clinton because the deadline's fact
+    names him)."""
+    return topic.read_people
 
 
 def _subject(topic: Topic) -> tuple[str, ...]:

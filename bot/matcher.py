@@ -47,7 +47,7 @@ from bot.decide import DECISION_FILE, Decision, Explanation, Verdict
 from bot.factbase import Fact, FactBase, FactBaseError, Problem
 from bot.rank import LIGHT_TERMS, RankConfig, Ranker, Ranking
 from bot.reply import Outcome, Reply
-from bot.textnorm import stem, words
+from bot.textnorm import words
 
 # Words that make a message a request for help rather than a question about the article.
 _HELP_TERMS = frozenset({"help", "command", "usag", "menu", "start", "hello", "instruct"})
@@ -66,9 +66,9 @@ _ASKS_FOR_ME = re.compile(
     r"|quote|provide|outline|remind|help|mind|possibly|maybe|kindly|just|know|happen|recall"
     r"|remember|confirm|clarify|check|elaborate"
     # more ways to ask politely: "could you walk me through", "shed light on", "sum up"
-    r"|walk|run|go|shed|spell|break|share|characteri[sz]e|point|sum|recap|lay|brief"
+    r"|(?:walk|run|go|shed|spell|break|share|characteri[sz]e|point|sum|recap|lay|brief"
     r"|enlighten|detail|inform|update|fill|expand|illuminate|elucidate|explicate|recount"
-    r"|relate|indicate|specify|mention|answer|lay)\w+"
+    r"|relate|indicate|specify|mention|answer)\b)\w+"
 )
 
 
@@ -125,16 +125,17 @@ SAID_OVER = 3
 
 
 # "What did Tom Ross do before becoming spokesman?", "what did Wang do after he got to the
-# States?", "what position did Lord hold before joining Clinton?": what someone did before or
-# after an event of their own. The fact telling of that event says nothing of before or
-# after unless its own words do ("six months after the crackdown").
+# States?", "what did Oksenberg do after the Carter administration?": what someone did
+# before or after an event. The fact telling of that event, or of the one who did it, says
+# nothing of before or after unless its own words do ("six months after the crackdown",
+# "over the previous few months").
 _DEED_AROUND = re.compile(
     r"\bwhat (?:did|does|has|had) (?:\w+ ){1,3}do (?:before|after)\b"
     r"|\b(?:position|job|role|post|title|work) did (?:\w+ ){1,3}(?:hold|have|do) before\b"
 )
 _TIME_RELATION = re.compile(
-    r"\b(?:after|before|later|since|then|previously|previous|preceding|prior|former|formerly"
-    r"|once|earlier|following|until|afterward|afterwards|ago|eve|recent|recently)\b",
+    r"\b(?:after|before|later|previously|previous|preceding|prior|earlier|following|until"
+    r"|afterward|afterwards|ago)\b",
     re.IGNORECASE,
 )
 
@@ -169,10 +170,11 @@ class MatchConfig:
 _THIS_NOUN = frozenset({"this", "that", "these", "those"})
 # "did he get in trouble for it?", "any consequences?": any penalty will do, so the fact
 # beside the last answer need not say the word, but must tell of one (a jail term, a
-# charge, a sentence).
-_ANY_CONSEQUENCE = frozenset(stem(w) for w in "trouble consequences consequence penalty".split())
-_PENALTIES = frozenset({"prison", "sentenc", "charg", "rearrest", "fine"})
+# charge, a sentence). Both are read as the analyzer reads them (synonyms fold them).
+_ANY_CONSEQUENCE_WORDS = "trouble consequences penalty punished"
+_PENALTY_WORDS = "jailed sentenced charged rearrested"
 _OTHERS = re.compile(r"\bother (?!than\b)\w+", re.IGNORECASE)  # "most other nations"
+_WHO_ELSE = frozenset({"who", "whom", "anyone", "anybody", "someone", "which"})
 # What a question asks for when the words of an answer can be the answer ("from which
 # movement?"): a thing, not a reason or a time.
 _THING_KINDS = frozenset({None, "what", "which"})
@@ -197,6 +199,8 @@ class Matcher:
         # For autocomplete: every curated question, pre-processed once.
         self._choices = [(q, fact.id) for fact in self._facts for q in fact.questions]
         self._own: dict[str, frozenset[str]] = {}  # each fact's own terms, read once
+        self._any_consequence = self._terms_of_each(_ANY_CONSEQUENCE_WORDS)
+        self._penalties = self._terms_of_each(_PENALTY_WORDS)
         self._choice_keys = [utils.default_process(q) for q, _ in self._choices]
 
     def answer(self, question: str, topic: Topic | None = None) -> Reply:
@@ -261,6 +265,7 @@ class Matcher:
         if (
             last is not None
             and asks_another(ws)
+            and bool(_WHO_ELSE & set(ws))
             and not source
             and reply.fact in (None, last)
             and _OTHERS.search(last.answer)
@@ -285,8 +290,8 @@ class Matcher:
             analysis = self.analyzer.analyze(question)
             if asks_what_came_of(analysis):
                 asked = self._asked_terms(analysis)
-                any_of = _PENALTIES if asked & _ANY_CONSEQUENCE else frozenset()
-                return self._another(reply, last, asked - _ANY_CONSEQUENCE, any_of)
+                any_of = self._penalties if asked & self._any_consequence else frozenset()
+                return self._another(reply, last, asked - self._any_consequence, any_of)
         return reply
 
     def _far_and_unnamed(self, question: str, found: Fact, last: Fact) -> bool:
@@ -470,6 +475,10 @@ class Matcher:
         if not asked or not asked <= self._own_terms(last):
             return reply
         return self._answered_with(reply, last, "the last answer says it")
+
+    def _terms_of_each(self, text: str) -> frozenset[str]:
+        """The terms of each word, read alone (a phrase across two would fold otherwise)."""
+        return frozenset(t for w in text.split() for t in self.analyzer.analyze(w).terms)
 
     def _asked_terms(self, analysis: Analysis) -> set[str]:
         """What a question asks about besides the people it names."""

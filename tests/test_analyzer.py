@@ -378,6 +378,7 @@ def test_what_a_question_wants_the_name_of(
         ("for my civics class, why was Chen freed?", " why was Chen freed?"),
         ("when was Chen freed, if you remember", "when was Chen freed"),
         ("What I want to know is why Chen was released", "why chen was released"),
+        ("what we'd like to know is when Wang was freed", "when wang was freed"),
         ("random question but why was Chen freed?", "why was chen freed"),
         ("I'm interested in knowing when Wang was freed", "when wang was freed"),
         ("could you walk me through why Chen was freed", "why chen was freed"),
@@ -388,6 +389,7 @@ def test_what_a_question_wants_the_name_of(
         ("and for what?", "and for what?"),
         ("in what year was Chen jailed", "in what year was Chen jailed"),
         ("what I need to know to get bail", "what I need to know to get bail"),
+        ("The piece: who wrote it?", "The piece: who wrote it?"),  # the piece is its subject
         ("what did you say?", "what did you say?"),
     ],
 )

@@ -815,6 +815,9 @@ def test_who_else_after_an_answer_naming_the_others_is_that_answer(matcher: Matc
     assert reply.fact is not None
     assert reply.fact.id == "mfn-meaning"
     assert reply.reading == "the last answer names the others"
+    # "What else?" asks for more, not for the others the answer names.
+    more = follow_up(matcher, first, "what else do they allow?")
+    assert more.reading != "the last answer names the others"
     # An answer naming no others: "who else" is still someone besides.
     assert talk(matcher, "who was released today?", "who else was let out?")[1] != "chen-released"
 
@@ -832,3 +835,14 @@ def test_who_after_an_answer_is_read_with_the_last_question_not_its_person(
     assert reply.fact.id == "decision-deadline"
     assert reply.reading is not None
     assert "clinton" not in reply.reading.lower()
+
+
+def test_has_it_been_done_or_what_still_asks_whether(matcher: Matcher) -> None:
+    # "what" at the end is chat, not a question about someone.
+    reply = follow_up(
+        matcher,
+        "what did clinton's executive order require from china?",
+        "has china done it or what?",
+    )
+    assert reply.fact is not None
+    assert reply.fact.id == "progress-not-made"

@@ -89,6 +89,7 @@ def test_answers_what_people_type(matcher: Matcher, question: str, fact_id: str)
         "what's the date today",
         "would you schedule a meeting for me",  # a task for the bot
         "could you book a flight to beijing for me",
+        "could you summon a moderator?",  # "sum" as in "sum up" is a prefix, not a verb
         "what is the time right now",
         "what is a tariff",  # a definition the article does not give
         "how to get bail",
@@ -471,7 +472,7 @@ def test_a_fact_found_first_quotes_what_was_asked(
 def test_what_someone_did_before_or_after_an_event_of_their_own_is_not_guessed(
     matcher: Matcher, question: str
 ) -> None:
-    # The facts tell of the job, not of what came before it: asked back, with the job first.
+    # The facts tell of the job, not of what came before it: asked back, not answered.
     reply = matcher.answer(question)
     assert reply.fact is None
     assert reply.outcome is Outcome.CLARIFY
