@@ -127,9 +127,7 @@ def test_says_not_in_the_article_when_it_is_not(matcher: Matcher, question: str)
 def test_a_polite_request_to_explain_is_a_question_not_a_task(
     matcher: Matcher, question: str, fact_id: str
 ) -> None:
-    reply = matcher.answer(question)
-    assert reply.fact is not None
-    assert reply.fact.id == fact_id
+    assert _fact_id(matcher, question) == fact_id
 
 
 @pytest.mark.parametrize(
@@ -153,9 +151,7 @@ def test_a_kind_of_place_asked_by_name_is_answered_only_by_one(
 def test_a_place_named_in_the_answer_or_only_mentioned_is_no_bar(
     matcher: Matcher, question: str, fact_id: str
 ) -> None:
-    reply = matcher.answer(question)
-    assert reply.fact is not None
-    assert reply.fact.id == fact_id
+    assert _fact_id(matcher, question) == fact_id
 
 
 def test_abstention_suggests_nearby_facts(matcher: Matcher) -> None:
