@@ -72,6 +72,17 @@ _ASKER = frozenset("you u me us i".split())
 _OBJECT_WORDS = 2
 
 
+# "did the admin ever say if Clinton sent someone?", "what did Clinton say he will do?":
+# what the words say, a fact or an intention, is asked, not the words themselves.
+_CLAUSE_OPENERS = frozenset({"if", "whether"})
+_CLAUSE_SUBJECTS = frozenset({"he", "she", "they", "it", "china", "beijing"})
+_CLAUSE_VERBS = frozenset({"will", "would", "wants", "want", "plans", "had", "has", "is", "was"})
+
+
+def _says_a_clause(after: str, then: str) -> bool:
+    return after in _CLAUSE_OPENERS or (after in _CLAUSE_SUBJECTS and then in _CLAUSE_VERBS)
+
+
 @dataclass(frozen=True, slots=True)
 class Analysis:
     terms: tuple[str, ...]  # content terms, in order, duplicates kept
@@ -84,14 +95,15 @@ class Analysis:
         me ..." is only a polite way to ask, and "what did they tell people to do" asks
         what they urged, said in any words."""
         ws = self.words
-        padded = ("", *ws, "")
+        padded = ("", *ws, "", "")
         return any(
             w in _SPEECH_WORDS
             and before not in _ASKER
             and after not in _ASKER
             and "to" not in ws[i + 2 : i + 2 + _OBJECT_WORDS]
-            for i, (before, w, after) in enumerate(
-                zip(padded, padded[1:], padded[2:], strict=False)
+            and not _says_a_clause(after, then)
+            for i, (before, w, after, then) in enumerate(
+                zip(padded, padded[1:], padded[2:], padded[3:], strict=False)
             )
         )
 
@@ -497,7 +509,7 @@ _FRAME_WORDS = _FRAME_CORE | frozenset(
     article roughly approximately followed fuzzy hazy lot class course homework essay
     assignment project civics walk through shed light spell break down share point sum
     lay brief enlighten run go over recap knowing odd weird la lat paper newspaper say says
-    explain explains piece story""".split()
+    explain explains piece story offhand handy top head""".split()
 )
 # "What I'd like to know is ...": who may ask in a frame that opens with a question word.
 _CLEFT_ASKERS = frozenset({"i", "id", "im", "we"})
@@ -581,7 +593,8 @@ def _is_frame(ws: tuple[str, ...], core: frozenset[str] = _FRAME_CORE) -> bool:
 _HAPPEN_TO_VERBS = frozenset("know remember recall have be".split())
 # "Do you know if Chen was ill": this "if" is "whether", not a condition.
 _WHETHER_VERBS = frozenset(
-    "know knows wondering wonder wondered sure ask asking asked tell check see curious".split()
+    """know knows wondering wonder wondered sure ask asking asked tell check see curious say
+    says said confirm confirmed announce announced reveal revealed mention mentioned""".split()
 )
 
 

@@ -131,6 +131,7 @@ SAID_OVER = 3
 # "over the previous few months").
 _DEED_AROUND = re.compile(
     r"\bwhat (?:did|does|has|had) (?:\w+ ){1,3}do (?:before|after)\b"
+    r"|\bwhat (?:\w+ ){1,3}did (?:before|after)\b"  # unwrapped: "what Tom Ross did before"
     r"|\b(?:position|job|role|post|title|work) did (?:\w+ ){1,3}(?:hold|have|do) before\b"
 )
 _TIME_RELATION = re.compile(

@@ -164,6 +164,8 @@ def test_a_title_before_a_name_is_not_a_subject(matcher: Matcher) -> None:
         ("can you tell me what chen did", False),  # a polite way to ask
         ("what did chen and wang tell people to do in 1989", False),  # what they urged
         ("what did warren christopher discuss in beijing", True),  # what was said, too
+        ("did the admin ever say if clinton sent an envoy", False),  # whether it happened
+        ("what did clinton say he will do if china does not change", False),  # his intent
     ],
 )
 def test_what_someone_said_is_told_from_what_they_urged(

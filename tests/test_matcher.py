@@ -119,6 +119,7 @@ def test_says_not_in_the_article_when_it_is_not(matcher: Matcher, question: str)
     ("question", "fact_id"),
     [
         ("could you walk me through why chen was released", "release-reason"),
+        ("did the admin ever say if clinton sent a secret envoy or nah", "emissary-reports"),
         ("could you break down what mfn status means", "mfn-meaning"),
         ("could you detail chen's charges", "chen-charges"),
         ("would you characterize chen's role in 1989", "chen-stance-1989"),
@@ -463,6 +464,7 @@ def test_a_fact_found_first_quotes_what_was_asked(
     [
         "what did tom ross do before he became spokesman?",
         "what job did winston lord have before he joined clinton?",
+        "would you mind telling me what tom ross did before he became spokesman?",
     ],
 )
 def test_what_someone_did_before_or_after_an_event_of_their_own_is_not_guessed(
