@@ -509,7 +509,7 @@ _FRAME_WORDS = _FRAME_CORE | frozenset(
     article roughly approximately followed fuzzy hazy lot class course homework essay
     assignment project civics walk through shed light spell break down share point sum
     lay brief enlighten run go over recap knowing odd weird la lat paper newspaper say says
-    explain explains piece story offhand handy top head""".split()
+    explain explains story offhand handy top head""".split()
 )
 # "What I'd like to know is ...": who may ask in a frame that opens with a question word.
 _CLEFT_ASKERS = frozenset({"i", "id", "im", "we"})
@@ -519,6 +519,7 @@ _SOURCE_NOUNS = frozenset("article piece story report text".split())
 _SOURCE_VERBS = frozenset(
     "say says said mention mentions explain explains tell tells cover covers state states".split()
 )
+_LEAD_WORDS = _FRAME_WORDS | STOP_WORDS | _SOURCE_NOUNS | _SOURCE_VERBS
 _PURPOSE_MAX = 120  # characters: "..., for my political science class"
 _MAX_FRAMES = 3  # frames taken off each end: people do not stack more
 # After the question: "..., if you know", "... asking for a friend", "thanks in advance".
@@ -577,8 +578,7 @@ def _leads_to_question(ws: tuple[str, ...]) -> bool:
     if _is_frame(ws):
         return True
     said = bool(set(ws) & _SOURCE_NOUNS) and bool(set(ws) & _SOURCE_VERBS)
-    allowed = _FRAME_WORDS | STOP_WORDS | _SOURCE_NOUNS | _SOURCE_VERBS
-    return said and all(w in allowed for w in ws)
+    return said and all(w in _LEAD_WORDS for w in ws)
 
 
 def _is_frame(ws: tuple[str, ...], core: frozenset[str] = _FRAME_CORE) -> bool:

@@ -174,9 +174,13 @@ def free_pronouns(ws: tuple[str, ...]) -> list[str]:
     described = group = False
     before = ""
     for w in ws:
-        if w in _PLURAL and group and w not in _OBJECTS and before not in _AUXILIARIES:
-            pass  # "did the admin ever confirm they sent someone?": "they" is the admin
-        elif w in PRONOUNS and (w in _OBJECTS or not described or before in _AUXILIARIES):
+        # "did the admin ever confirm they sent someone?": "they" is the admin
+        the_group = w in _PLURAL and group and w not in _OBJECTS and before not in _AUXILIARIES
+        if (
+            w in PRONOUNS
+            and not the_group
+            and (w in _OBJECTS or not described or before in _AUXILIARIES)
+        ):
             free.append(w)
         described = described or w in _PERSON_NOUNS
         group = group or w in _GROUP_NOUNS
