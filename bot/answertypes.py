@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from bot.analyzer import PLACE_NOUNS, Analysis
 from bot.factbase import Fact
-from bot.textnorm import squash
+from bot.textnorm import SENTENCE_END, squash
 from bot.textnorm import words as word_list
 
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
@@ -50,8 +50,6 @@ _TITLES = frozenset(
 )
 _QUOTED = re.compile(r'"([^"]{1,40})"')
 _WORD = re.compile(r"[^\W\d_][\w'.-]*")
-# A sentence ends at . ! or ? and a space, but not after an initial ("U.S.", "S.").
-_SENTENCE_END = re.compile(r"(?<![.\s]\w[.])(?<=[.!?])[\"']?\s+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +118,7 @@ _NAME_WINDOW = 3  # words either side of a name that it can be the name of
 def _names_in_sentences(text: str) -> Iterator[tuple[list[str], int]]:
     """Each capitalised word of `text` that neither starts a sentence nor is a title: the
     words of its sentence and its place among them."""
-    for sentence in _SENTENCE_END.split(text):
+    for sentence in SENTENCE_END.split(text):
         words = _WORD.findall(sentence)
         for i, w in enumerate(words):
             if i and w[0].isupper() and w.lower() not in _TITLES:
@@ -147,15 +145,5 @@ def proper_names(text: str) -> list[str]:
 
 
 def quoted_sentences(fact: Fact) -> str:
-    """The sentences of the cited paragraph that the quote is part of."""
-    paragraph = squash(fact.citation.source.paragraph(fact.citation.paragraph))
-    start = paragraph.find(squash(fact.citation.quote))
-    if start < 0:
-        return fact.citation.quote
-    end = start + len(squash(fact.citation.quote))
-    out, pos = [], 0
-    for sentence in _SENTENCE_END.split(paragraph):
-        if pos < end and start < pos + len(sentence) + 1:
-            out.append(sentence)
-        pos = paragraph.find(sentence, pos) + len(sentence)
-    return " ".join(out)
+    """The sentences of the cited paragraph that the quote is part of, squashed."""
+    return squash(fact.citation.sentence)

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.textnorm import sentences_around
+
 if TYPE_CHECKING:
     from bot.decide import DecisionSpec
 
@@ -73,11 +75,22 @@ class Source:
 class Citation:
     source: Source
     paragraph: int
-    quote: str
+    quote: str  # the curated words the answer rests on
+
+    @property
+    def sentence(self) -> str:
+        """The whole sentence the quote is part of: what a reader is shown, since a clause
+        like "renewed for another year" means little without the rest of it."""
+        return sentences_around(self.source.paragraph(self.paragraph), self.quote)
 
     def to_json(self) -> dict[str, str | int]:
         """The citation in every JSON output (`ask --json`, `facts --json`)."""
-        return {"source": self.source.label, "paragraph": self.paragraph, "quote": self.quote}
+        return {
+            "source": self.source.label,
+            "paragraph": self.paragraph,
+            "quote": self.quote,
+            "sentence": self.sentence,
+        }
 
 
 @dataclass(frozen=True, slots=True)

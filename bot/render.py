@@ -12,7 +12,7 @@ from typing import ClassVar
 
 import discord
 
-from bot.factbase import Fact, FactBase, Source
+from bot.factbase import Citation, Fact, FactBase, Source
 from bot.reply import ABSTAIN_TEXT, CLARIFY_TEXT, HELP_TEXT, Outcome, Reply
 
 NO_PINGS = discord.AllowedMentions.none()
@@ -102,8 +102,16 @@ def clean_user_text(text: str, limit: int) -> str:
     return shorten(escaped, limit) or "\u200b"
 
 
-def quote_block(quote: str) -> str:
-    return shorten("> " + discord.utils.escape_markdown(quote), FIELD_MAX)
+def quote_block(cite: Citation) -> str:
+    """The cited sentence as a block quote, the words the answer rests on in bold."""
+    escape = discord.utils.escape_markdown
+    sentence, quote = cite.sentence, cite.quote.strip()
+    before, found, after = sentence.partition(quote)
+    marked = f"> {escape(before)}**{escape(quote)}**{escape(after)}"
+    if not found or quote == sentence or len(marked) > FIELD_MAX:
+        # Bold only what it marks whole: a cut-off "**" would show as stars.
+        return shorten("> " + escape(sentence), FIELD_MAX)
+    return marked
 
 
 def answer_embed(reply: Reply) -> discord.Embed:
@@ -143,7 +151,7 @@ def _answer_embed(reply: Reply) -> discord.Embed:
     embed = discord.Embed(
         title=title, description=shorten(fact.answer, DESCRIPTION_MAX), colour=colour
     )
-    embed.add_field(name=f"Paragraph {cite.paragraph}", value=quote_block(cite.quote), inline=False)
+    embed.add_field(name=f"Paragraph {cite.paragraph}", value=quote_block(cite), inline=False)
     if reply.alternatives:
         embed.add_field(name="Did you mean", value=_bullets(reply.alternatives), inline=False)
     embed.set_footer(text=shorten(f"Source: {cite.source.label}", FOOTER_MAX))

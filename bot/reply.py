@@ -83,7 +83,7 @@ def to_text(reply: Reply) -> str:
         cite = fact.citation
         lines.append(fact.answer)
         lines.append("")
-        lines.append(f"  \u201c{cite.quote}\u201d")
+        lines.append(f"  \u201c{cite.sentence}\u201d")
         lines.append(f"  \u2014 paragraph {cite.paragraph}, {cite.source.label}")
         if reply.alternatives:
             lines.append("")

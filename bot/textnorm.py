@@ -174,3 +174,26 @@ def stem(word: str) -> str:
 def squash(text: str) -> str:
     """Whitespace-folded, case-folded text: how quotes are compared with the article."""
     return " ".join(fold(text).split())
+
+
+# A sentence ends at . ! or ? (and a closing quote) before a space, but not after an
+# initial ("U.S.", "S.").
+SENTENCE_END = re.compile(r"(?<![.\s]\w[.])(?<=[.!?])[\"']?\s+")
+
+
+def sentences_around(paragraph: str, quote: str) -> str:
+    """The whole sentences of `paragraph` that `quote` is part of, as written; `quote` itself
+    when the paragraph does not hold it."""
+    start = paragraph.find(quote)
+    if start < 0:
+        return quote
+    end = start + len(quote)
+    first, last = 0, len(paragraph)
+    for gap in SENTENCE_END.finditer(paragraph):
+        stop = gap.start() + len(gap.group().rstrip())  # after a closing quote mark
+        if stop <= start:
+            first = gap.end()
+        elif gap.start() >= end:
+            last = stop
+            break
+    return paragraph[first:last].strip()

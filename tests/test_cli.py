@@ -26,7 +26,8 @@ def test_ask_prints_answer_paragraph_quote_and_source() -> None:
     out = run("ask", "how old is chen ziming")
     assert out.returncode == 0, out.stderr
     assert "Chen Ziming is 41." in out.stdout
-    assert "\u201cChen, 41,\u201d" in out.stdout
+    # The whole sentence the curated quote ("Chen, 41,") is part of.
+    assert "Tian An Men Square, Chen, 41, is said to be suffering" in out.stdout
     assert "paragraph 3" in out.stdout
     assert "Los Angeles Times" in out.stdout
 
@@ -47,6 +48,7 @@ def test_ask_json_has_exactly_the_contract_keys() -> None:
     assert answered["fact_id"] == "wang-illness"
     assert answered["citation"]["paragraph"] == 20
     assert answered["citation"]["quote"] == "Wang, who suffered from hepatitis"
+    assert answered["citation"]["sentence"].startswith("Wang, who suffered from hepatitis, was")
     assert isinstance(answered["score"], float | int)
     assert 0 <= answered["score"] <= 100
     assert abstained["answered"] is False
@@ -102,7 +104,8 @@ def test_facts_json_lists_every_fact() -> None:
     rows = [json.loads(line) for line in out.stdout.splitlines()]
     assert len(rows) >= 80
     assert all(set(r) == {"id", "questions", "answer", "citation"} for r in rows)
-    assert all(set(r["citation"]) == {"source", "paragraph", "quote"} for r in rows)
+    assert all(set(r["citation"]) == {"source", "paragraph", "quote", "sentence"} for r in rows)
+    assert all(r["citation"]["quote"] in r["citation"]["sentence"] for r in rows)
 
 
 def test_check_summarises_the_real_fact_base() -> None:

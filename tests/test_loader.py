@@ -9,6 +9,7 @@ import yaml
 
 from bot.factbase import FactBase
 from bot.loader import FactBaseError, load_factbase
+from bot.textnorm import sentences_around
 
 FACT_FILE = "china-human-rights.yaml"
 
@@ -42,6 +43,36 @@ def test_every_quote_is_verbatim_in_its_paragraph(factbase: FactBase) -> None:
     for fact in factbase.facts:
         cite = fact.citation
         assert cite.quote in cite.source.paragraph(cite.paragraph), fact.id
+
+
+def test_every_citation_shows_the_whole_sentences_around_its_quote(factbase: FactBase) -> None:
+    for fact in factbase.facts:
+        cite = fact.citation
+        sentence = cite.sentence
+        assert cite.quote.strip() in sentence, fact.id
+        assert sentence in cite.source.paragraph(cite.paragraph), fact.id
+        whole = sentence.strip('"')
+        assert whole[0].isupper(), (fact.id, sentence)
+        assert whole[-1] in ".!?", (fact.id, sentence)
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "quote", "sentence"),
+    [
+        # An initial does not end a sentence; a closing quote mark stays with its sentence.
+        (
+            'It began. Lawrence S. Eagleburger went to the U.S. capital. He said "no." Then.',
+            "Eagleburger went",
+            "Lawrence S. Eagleburger went to the U.S. capital.",
+        ),
+        ('It began. He said "no." Then it ended.', "said", 'He said "no."'),
+        # A quote across two sentences shows both; one not in the paragraph shows itself.
+        ("One. Two three. Four.", "three. Four", "Two three. Four."),
+        ("One. Two.", "Five", "Five"),
+    ],
+)
+def test_sentences_around_a_quote(paragraph: str, quote: str, sentence: str) -> None:
+    assert sentences_around(paragraph, quote) == sentence
 
 
 def test_paragraphs_are_the_article_blocks_without_headline_or_boilerplate(

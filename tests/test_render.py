@@ -37,7 +37,13 @@ def test_answer_embed_shows_answer_quote_paragraph_and_source(matcher: Matcher) 
     embed = answer_embed(reply)
     assert embed.description == fact.answer
     assert embed.fields[0].name == f"Paragraph {fact.citation.paragraph}"
-    assert embed.fields[0].value == f"> {fact.citation.quote}"
+    # The whole sentence, with the quoted words the answer rests on in bold.
+    sentence = fact.citation.sentence
+    assert fact.citation.quote in sentence
+    assert len(sentence) > len(fact.citation.quote)
+    assert embed.fields[0].value == "> " + sentence.replace(
+        fact.citation.quote, f"**{fact.citation.quote}**"
+    )
     assert embed.footer.text == f"Source: {fact.citation.source.label}"
 
 
@@ -48,7 +54,7 @@ def test_text_and_embed_render_the_same_reply(matcher: Matcher) -> None:
     embed = answer_embed(reply)
     assert reply.fact.answer in text
     assert embed.description == reply.fact.answer
-    assert reply.fact.citation.quote in text
+    assert reply.fact.citation.sentence in text
 
 
 def test_abstention_embed_lists_suggestions(matcher: Matcher) -> None:
