@@ -206,11 +206,17 @@ def _ordinal(ws: tuple[str, ...]) -> str | None:
     return None
 
 
+_ANYONE = frozenset({"anyone", "anybody", "someone", "somebody"})
+
+
 def asks_for_person(analysis: Analysis) -> bool:
-    """Is the answer a person: "who ...?", "which official ...?", "what dissident ...?"."""
+    """Is the answer a person: "who ...?", "which official ...?", "what dissident ...?",
+    "did anyone ...?"."""
     if analysis.kind == "who":
         return True
     ws = analysis.words
+    if _ANYONE & set(ws):
+        return True
     # One word may stand between: "which carter officials", "what two dissidents".
     return any(
         w in ("which", "what") and _PERSON_NOUNS.intersection(ws[i + 1 : i + 3])

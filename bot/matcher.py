@@ -182,6 +182,9 @@ _THING_KINDS = frozenset({None, "what", "which"})
 # How far (score, 0-100) below the best a candidate next to the last answer may be and still
 # be the one "this"/"that" means: the training conversations gain up to 20 and lose past 30.
 BESIDE_MARGIN = 20.0
+# How many of the next candidates a "what came of it" follow-up looks through for one whose
+# own words say what it asks.
+_OWN_WORDS_DEPTH = 5
 
 
 class Matcher:
@@ -381,8 +384,19 @@ class Matcher:
         )
         if not others:
             return replace(self._no_answer(reply.question, Outcome.NOT_IN_ARTICLE), reading=note)
-        best = others[0]
-        index = ranked[0].index
+        # "did anyone criticize him for it?": the last answer's words in the reading favour
+        # its neighbours from the same sentence; a candidate whose own words say what was
+        # asked ("denounced") goes first.
+        at = next(
+            (
+                i
+                for i, f in enumerate(others[:_OWN_WORDS_DEPTH])
+                if needs and set(needs) <= self._own_terms(f)
+            ),
+            0,
+        )
+        best = others[at]
+        index = ranked[at].index
         # The penalty in the fact's own words: its paragraph may tell of someone else's.
         one_of = not needs_one_of or bool(self._own_terms(best) & set(needs_one_of))
         if self._beside(best, last) and self.ranker.grounds(index, needs) and one_of:

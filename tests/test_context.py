@@ -340,6 +340,19 @@ def test_what_came_of_it_is_what_followed_the_deed_just_told(matcher: Matcher, t
     assert asked == ["chen-career-start", "chen-first-jailed"]
 
 
+def test_what_came_of_it_is_a_fact_whose_own_words_say_what_was_asked(matcher: Matcher) -> None:
+    # Bush's envoys: the facts of the same sentence share the last answer's words, but
+    # only Lord's own words ("denounced") say anyone criticized him; and "did anyone ...?"
+    # asked for a person, so "he" next is the one it was answered with.
+    asked = talk(
+        matcher,
+        "who did bush send on secret trips to beijing after 1989",
+        "did anyone criticize him for it",
+        "what did he call those guys",
+    )
+    assert asked == ["bush-envoys", "lord-fawning", "lord-fawning"]
+
+
 def test_what_came_of_a_deed_the_article_leaves_open_is_asked_back(matcher: Matcher) -> None:
     # Nothing says Lord was punished: his criticism is not answered again, and what is
     # next to it (Bush's envoys) does not speak of punishment, so it is only offered.
