@@ -326,12 +326,12 @@ def read(
         return _one_of_them(question, ws, topic, said)
     if set(ws) & PRONOUNS and not topic.people and not named:
         return None  # "who is he?" after an answer about no one: nobody to stand for
-    plural = bool(set(ws) & _PLURAL)
     # Beside "he", "they" is someone else ("why'd they let him go?": the authorities; "why
     # did they call him that?" after an answer about Chen and Wang: the government), and is
-    # left as it is.
+    # left as it is; "he" is who is read ("how many times did he send them?": Bush).
     plural_people = not set(ws) & (_SINGULAR | _POSSESSIVE)
-    people = list(topic.people if plural and plural_people else subject)
+    plural = bool(set(ws) & _PLURAL) and plural_people
+    people = list(topic.people if plural else subject)
     if plural and set(ws) & _BOTH and len(topic.people) > 1:
         people = list(topic.people)
     elif plural and topic.asked_who:

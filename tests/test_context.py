@@ -240,6 +240,16 @@ def test_they_beside_he_is_someone_else(matcher: Matcher) -> None:
     assert reply.read_as.startswith("why they let Chen Ziming go")
 
 
+def test_he_beside_them_after_who_did_he_send_is_the_sender(matcher: Matcher) -> None:
+    # "them" are the envoys just answered and stay as typed; "he" is Bush, so "him" next
+    # is Bush too, and Lord is who criticized him.
+    first = "Who did President Bush send on secret missions to Beijing after the 1989 crackdown?"
+    reply = follow_up(matcher, first, "How many times did he send them?")
+    assert reply.reading == "reading \u201che\u201d as George Bush"
+    asked = talk(matcher, first, "How many times did he send them?", "Who criticized him for it?")
+    assert asked == ["bush-envoys", "bush-missions-when", "lord-fawning"]
+
+
 def test_a_follow_up_with_its_own_term_keeps_only_the_subject(matcher: Matcher) -> None:
     # The rest of the last question would win the ranking back for the last fact.
     asked = talk(matcher, "how long was chen ziming sentenced to prison?", "on what charges?")
