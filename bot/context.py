@@ -45,6 +45,7 @@ _DONE_PAIRS = frozenset(
     for verb in ("done", "do", "did", "made", "make", "met", "meet", "happened", "happen")
     for it in ("so", "it", "that", "this", "yet", "")
 ) | frozenset({("that", "happened"), ("it", "happened"), ("that", "happen"), ("it", "happen")})
+_CONDITION_WORDS = frozenset({"unless", "condition", "conditions"})
 _CONDITION_MAX_WORDS = 6  # "unless they do what exactly": nothing of its own to ask
 # "any example?", "can u give an example of one", "like who?": an instance of what the last
 # answer told. Longer questions ask something of their own.
@@ -267,8 +268,9 @@ def asks_example(ws: tuple[str, ...]) -> bool:
 
 
 def asks_condition(ws: tuple[str, ...]) -> bool:
-    """ "Unless they do what?", "unless what": the condition the last answer set."""
-    return "unless" in ws and len(ws) <= _CONDITION_MAX_WORDS
+    """ "Unless they do what?", "unless what", "under what condition?": the condition the
+    last answer set."""
+    return bool(_CONDITION_WORDS & set(ws)) and len(ws) <= _CONDITION_MAX_WORDS
 
 
 def read_again(ws: tuple[str, ...]) -> bool:

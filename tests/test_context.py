@@ -205,14 +205,15 @@ def test_they_after_an_answer_about_no_one_is_no_person(matcher: Matcher) -> Non
     assert short.outcome is Outcome.CLARIFY
 
 
-def test_unless_what_asks_the_condition_the_last_answer_set(matcher: Matcher) -> None:
-    reply = follow_up(matcher, "what does clinton threaten to do to china?", "unless what?")
+@pytest.mark.parametrize("then", ["unless what?", "on what conditions?"])
+def test_unless_what_asks_the_condition_the_last_answer_set(matcher: Matcher, then: str) -> None:
+    reply = follow_up(matcher, "what does clinton threaten to do to china?", then)
     assert reply.fact is not None
     assert reply.fact.id == "clinton-threat"
     assert "concrete steps" in reply.fact.answer
     assert reply.reading == "the condition is in the last answer"
     # An answer that sets no condition is not given again for it.
-    other = follow_up(matcher, "how old is chen?", "unless what?")
+    other = follow_up(matcher, "how old is chen?", then)
     assert other.fact is None or other.fact.id != "chen-age"
 
 
