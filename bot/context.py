@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 
 from bot.analyzer import DATE_WORDS, Analysis
 from bot.factbase import Fact
-from bot.textnorm import WH_WORDS, stem, without_chat_tail, words
+from bot.textnorm import STOP_WORDS, WH_WORDS, stem, without_chat_tail, words
 
 # Pronouns that stand for people, and for a thing.
 _SINGULAR = frozenset({"he", "him", "she", "her", "hes", "shes"})
@@ -45,6 +45,7 @@ _DONE_PAIRS = frozenset(
     for verb in ("done", "do", "did", "made", "make", "met", "meet", "happened", "happen")
     for it in ("so", "it", "that", "this", "yet", "")
 ) | frozenset({("that", "happened"), ("it", "happened"), ("that", "happen"), ("it", "happen")})
+_NAME_NOUNS = frozenset({"name", "names", "nickname", "term", "label", "word", "title"})
 _CONDITION_WORDS = frozenset({"unless", "condition", "conditions"})
 _CONDITION_MAX_WORDS = 6  # "unless they do what exactly": nothing of its own to ask
 # "any example?", "can u give an example of one", "like who?": an instance of what the last
@@ -190,10 +191,18 @@ def free_pronouns(ws: tuple[str, ...]) -> list[str]:
 
 
 def _is_other(ws: tuple[str, ...]) -> bool:
-    # "the other one?", "what about the other guy"; "the other one, what was his title?"
+    # "the other one?", "what about the other guy"; "the other one, what was his title?";
+    # not "another nickname?" or "any other charge?", which ask for another thing.
+    pairs = list(itertools.pairwise(ws))
+    if any(w in _OTHER and _names_a_thing(n) for w, n in pairs):
+        return False
     return bool(set(ws) & _OTHER) and (
-        len(ws) <= 6 or any(w in _OTHER and n in _OTHER_NOUNS for w, n in itertools.pairwise(ws))
+        len(ws) <= 6 or any(w in _OTHER and n in _OTHER_NOUNS for w, n in pairs)
     )
+
+
+def _names_a_thing(word: str) -> bool:
+    return word not in STOP_WORDS | WH_WORDS | _OTHER_NOUNS | _PERSON_NOUNS
 
 
 def _ordinal(ws: tuple[str, ...]) -> str | None:
@@ -265,6 +274,11 @@ def asks_example(ws: tuple[str, ...]) -> bool:
     if set(ws) & _EXAMPLE_WORDS:
         return set(ws) <= _EXAMPLE_WORDS | _EXAMPLE_FILLER
     return ws in _EXAMPLE_ASKED
+
+
+def asks_other_name(ws: tuple[str, ...]) -> bool:
+    """ "What's the other term it used?", "wasn't there another nickname?"."""
+    return any(w in _OTHER and n in _NAME_NOUNS for w, n in itertools.pairwise(ws))
 
 
 def asks_condition(ws: tuple[str, ...]) -> bool:

@@ -29,6 +29,7 @@ from bot.context import (
     asks_another,
     asks_companion,
     asks_condition,
+    asks_other_name,
     asks_example,
     asks_for_person,
     asks_if_done,
@@ -97,6 +98,7 @@ _YES_NO = re.compile(r"(?:yes|no)\b", re.IGNORECASE)
 _PLURAL_ONLY = frozenset({"they", "them", "their", "theyre"})
 _SINGULAR_WORDS = frozenset({"he", "him", "his", "she", "her", "hes", "shes"})
 _CONDITION = re.compile(r"\b(?:if|unless)\b", re.IGNORECASE)
+_ALSO_CALLED = re.compile(r"\bor \"")  # "the main ringleaders, or "black hands""
 # Terms a question with "they" for no one needs to stand alone ("what trading status could
 # they lose?" has three); the training conversations gain with three, lose one with two.
 _OWN_TERMS = 3
@@ -266,6 +268,10 @@ class Matcher:
         if last is not None and asks_condition(ws) and _CONDITION.search(last.answer):
             # "unless they do what?" after Clinton's threat: its condition is in the answer.
             return self._answered_with(reply, last, "the condition is in the last answer")
+        if last is not None and asks_other_name(ws) and _ALSO_CALLED.search(last.answer):
+            # "what's the other term it used?" after "the main ringleaders, or "black
+            # hands"": the last answer gives both.
+            return self._answered_with(reply, last, "the last answer gives both names")
         if (
             last is not None
             and asks_another(ws)

@@ -217,6 +217,28 @@ def test_unless_what_asks_the_condition_the_last_answer_set(matcher: Matcher, th
     assert other.fact is None or other.fact.id != "chen-age"
 
 
+@pytest.mark.parametrize(
+    "then", ["what's the other term it used for them?", "wasnt there another nickname too?"]
+)
+def test_the_other_name_is_in_an_answer_giving_two(matcher: Matcher, then: str) -> None:
+    # "the main ringleaders, or "black hands"": another name, not the other person (Wang).
+    first = "how did the government describe chen and wang after the crackdown?"
+    reply = follow_up(matcher, first, then)
+    assert reply.fact is not None
+    assert reply.fact.id == "ringleaders"
+    assert reply.reading == "the last answer gives both names"
+    # An answer with one name only is not given again for it.
+    other = follow_up(matcher, "what did beijing label chen ziming?", then)
+    assert other.reading != "the last answer gives both names"
+
+
+def test_another_thing_is_not_the_other_person(matcher: Matcher) -> None:
+    first = "how did the government describe chen and wang after the crackdown?"
+    reply = follow_up(matcher, first, "any other charges?")
+    assert reply.reading is None or "the other one" not in reply.reading
+    assert reply.suggestions[0].id == "chen-charges"
+
+
 def test_they_after_which_x_officials_are_the_officials_not_x(matcher: Matcher) -> None:
     # "which carter officials ..." asks for people and names Carter: "they" are the two
     # officials the answer gives, not Carter.
