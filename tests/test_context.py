@@ -239,6 +239,16 @@ def test_another_thing_is_not_the_other_person(matcher: Matcher) -> None:
     assert reply.suggestions[0].id == "chen-charges"
 
 
+def test_trashing_someone_is_criticizing_them(matcher: Matcher) -> None:
+    asked = talk(
+        matcher,
+        "by using secret diplomacy, whose path is the administration following?",
+        "lol didnt clinton trash him for that",
+        "when?",
+    )
+    assert asked == ["same-path-as-bush", "coddling-dictators", "clinton-criticized-when"]
+
+
 def test_they_after_which_x_officials_are_the_officials_not_x(matcher: Matcher) -> None:
     # "which carter officials ..." asks for people and names Carter: "they" are the two
     # officials the answer gives, not Carter.
