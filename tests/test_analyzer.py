@@ -234,9 +234,16 @@ def test_formal_qualifiers_ask_nothing(matcher: Matcher, formal: str, plain: str
     assert matcher.analyzer.analyze(formal).terms == matcher.analyzer.analyze(plain).terms
 
 
-def test_to_roast_someone_is_to_criticize_them(matcher: Matcher) -> None:
-    roast = matcher.analyzer.analyze("what did clinton roast bush for").terms
-    assert roast == matcher.analyzer.analyze("what did clinton criticize bush for").terms
+@pytest.mark.parametrize("verb", ["roast", "trash", "rip into", "lash out at", "call out"])
+def test_slang_for_criticizing(matcher: Matcher, verb: str) -> None:
+    said = matcher.analyzer.analyze(f"what did clinton {verb} bush for").terms
+    assert said == matcher.analyzer.analyze("what did clinton criticize bush for").terms
+
+
+@pytest.mark.parametrize("caught", ["nabbed", "hauled in", "rounded up"])
+def test_slang_for_arresting(matcher: Matcher, caught: str) -> None:
+    said = matcher.analyzer.analyze(f"when was chen {caught}").terms
+    assert said == matcher.analyzer.analyze("when was chen arrested").terms
 
 
 def test_to_authorize_is_to_allow_not_to_write(matcher: Matcher) -> None:
