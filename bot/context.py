@@ -42,7 +42,10 @@ _SOURCE_ASKED = frozenset(
 _DONE_OPENERS = frozenset("has have had did does do is was so and but".split())
 _DONE_PAIRS = frozenset(
     (verb, it)
-    for verb in ("done", "do", "did", "made", "make", "met", "meet", "happened", "happen")
+    for verb in (
+        *("done", "do", "did", "made", "make", "met", "meet", "happened", "happen"),
+        *("managed", "manage", "achieved", "achieve", "accomplished", "delivered"),
+    )
     for it in ("so", "it", "that", "this", "yet", "")
 ) | frozenset({("that", "happened"), ("it", "happened"), ("that", "happen"), ("it", "happen")})
 _NAME_NOUNS = frozenset({"name", "names", "nickname", "term", "label", "word", "title"})

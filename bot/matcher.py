@@ -242,7 +242,11 @@ class Matcher:
         if (
             last is not None
             and asks_if_done(ws)
-            and (reply.fact is None or self._far_and_unnamed(question, reply.fact, last))
+            and (
+                reply.fact in (None, last)
+                or self._far_and_unnamed(question, reply.fact, last)
+                or (not _YES_NO.match(reply.fact.answer) and self._unnamed(question, last))
+            )
         ):
             # "has China done so?" after what the order required: the fact that says
             # whether it was done, when the last answer leads on to one (and the question
@@ -307,8 +311,11 @@ class Matcher:
     def _far_and_unnamed(self, question: str, found: Fact, last: Fact) -> bool:
         """Found far from the last answer, by a question naming no one the last answer does
         not: "has China done it?" is still about the talk; "did Wei do it again?" is not."""
-        named = self.people.named(self.analyzer.analyze(question))
-        return not self._beside(found, last) and set(named) <= set(last.people)
+        return not self._beside(found, last) and self._unnamed(question, last)
+
+    def _unnamed(self, question: str, last: Fact) -> bool:
+        """Does the question name no one the last answer does not?"""
+        return set(self.people.named(self.analyzer.analyze(question))) <= set(last.people)
 
     def _example_of(self, last: Fact) -> Fact | None:
         """A fact the last answer leads on to in its own paragraph that names someone it

@@ -659,6 +659,22 @@ def test_has_it_been_done_is_whether_the_last_answers_requirement_came_about(
     assert matcher.answer("has china done it?").fact is None
 
 
+@pytest.mark.parametrize(
+    "before", [(), ("by when",)], ids=["right after", "after the requirement's date"]
+)
+@pytest.mark.parametrize("then", ["has china managed it?", "has that happened?"])
+def test_has_it_happened_is_not_the_requirement_again(
+    matcher: Matcher, before: tuple[str, ...], then: str
+) -> None:
+    # Found again, or a fact beside it that gives no yes or no: still whether it came about.
+    first = "what did clinton's executive order require from china?"
+    reply = follow_up(matcher, first, *before, then)
+    assert reply.fact is not None
+    assert reply.fact.id == "progress-not-made"
+    assert reply.reading is not None
+    assert "came about" in reply.reading
+
+
 def test_has_it_been_done_outweighs_a_done_in_some_other_facts_phrasing(facts_copy: Path) -> None:
     # A curator adds a phrasing with "done" to a fact far from the talk: "has China done
     # it?" still asks whether the last answer's requirement came about.
