@@ -12,6 +12,7 @@ silence, never written to disk.
 from __future__ import annotations
 
 import itertools
+import re
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
@@ -48,6 +49,8 @@ _DONE_PAIRS = frozenset(
     )
     for it in ("so", "it", "that", "this", "yet", "")
 ) | frozenset({("that", "happened"), ("it", "happened"), ("that", "happen"), ("it", "happen")})
+_QUOTED_TERM = re.compile(r'"([^"]{1,40})"')  # a "black hand" the answer quotes
+_NAMING = frozenset({"labeled", "labelled", "called", "named", "branded", "dubbed"})
 _NAME_NOUNS = frozenset({"name", "names", "nickname", "term", "label", "word", "title"})
 _CONDITION_WORDS = frozenset({"unless", "condition", "conditions"})
 _CONDITION_MAX_WORDS = 6  # "unless they do what exactly": nothing of its own to ask
@@ -279,6 +282,18 @@ def asks_example(ws: tuple[str, ...]) -> bool:
     return ws in _EXAMPLE_ASKED
 
 
+def _with_its_term(ws: list[str], topic: Topic) -> list[str]:
+    """ "anyone else get that label?" after Chen was labeled a "black hand": "that label"
+    is the term the last answer quotes."""
+    that_term = any(
+        (a in _THAT and b in _NAME_NOUNS) or (a in _NAMING and b in _THAT)
+        for a, b in itertools.pairwise(ws)
+    )
+    if not that_term:
+        return ws
+    return _adding(ws, words(" ".join(_QUOTED_TERM.findall(topic.answer))))
+
+
 def asks_other_name(ws: tuple[str, ...]) -> bool:
     """ "What's the other term it used?", "wasn't there another nickname?"."""
     return any(w in _OTHER and n in _NAME_NOUNS for w, n in itertools.pairwise(ws))
@@ -406,7 +421,7 @@ def read(
         # "did he go to jail for it?", "what happened to him because of that?": "it" is
         # what the last answer says he did.
         rewritten = _adding(rewritten, words(topic.answer))
-    text = " ".join(rewritten)
+    text = " ".join(_with_its_term(rewritten, topic))
     # The person is what a reader checks; what is added from the last question is context.
     pronoun_note = f"reading \u201c{replaced[0]}\u201d as {_join(people)}" if replaced else ""
     note = pronoun_note or f"reading it as \u201c{text}\u201d"
@@ -420,7 +435,7 @@ def in_context(question: str, analysis: Analysis, topic: Topic) -> Reading | Non
     who = analysis.kind == "who"
     person = words(" ".join(_named_in_talk(topic) if who else _subject(topic)))
     extra = person or _without_kind(words(topic.question))
-    read_as = _adding(ws, extra)
+    read_as = _with_its_term(_adding(ws, extra), topic)
     if read_as == ws:
         return None
     text = " ".join(read_as)

@@ -232,6 +232,17 @@ def test_the_other_name_is_in_an_answer_giving_two(matcher: Matcher, then: str) 
     assert other.reading != "the last answer gives both names"
 
 
+@pytest.mark.parametrize("then", ["anyone else get that label?", "anyone else get labeled that"])
+def test_that_label_is_the_term_the_last_answer_quotes(matcher: Matcher, then: str) -> None:
+    # Chen was labeled a "black hand": the others with that label are Chen and Wang, the
+    # "black hands"; not what is next to Chen's label (his health).
+    reply = follow_up(matcher, "why do they call chen a black hand", then)
+    assert reply.fact is not None
+    assert reply.fact.id == "ringleaders"
+    assert reply.read_as is not None
+    assert "black hand" in reply.read_as
+
+
 def test_another_thing_is_not_the_other_person(matcher: Matcher) -> None:
     first = "how did the government describe chen and wang after the crackdown?"
     reply = follow_up(matcher, first, "any other charges?")
