@@ -203,9 +203,15 @@ class Analyzer:
         # ("President Bush"), and the ranker tells a question's people by them.
         self.name_terms: frozenset[str] = frozenset()  # analyze reads it: empty until built
         names = list(names)
-        self.name_terms = frozenset(
-            t for name in names for t in self.analyze(name, fix_typos=False).terms
-        )
+        terms_of = [frozenset(self.analyze(name, fix_typos=False).terms) for name in names]
+        self.name_terms = frozenset(t for terms in terms_of for t in terms)
+        # Each name term with the other terms of its person's name: a fact naming "Bush"
+        # names the "George Bush" a question asks about.
+        parts: dict[str, frozenset[str]] = {}
+        for terms in terms_of:
+            for t in terms:
+                parts[t] = parts.get(t, frozenset()) | terms
+        self.name_parts = parts
         # The long words of people's names, which a typist may get two letters wrong
         # ("Clnitn", "Zmiinng"): distinctive enough to be found two edits away.
         self._names_by_initial: dict[str, list[str]] = {}

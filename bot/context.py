@@ -274,11 +274,13 @@ def asks_companion(ws: tuple[str, ...]) -> bool:
 
 
 def asks_example(ws: tuple[str, ...]) -> bool:
-    """ "Any example?", "give me an example of someone", "like who?": an instance of what
-    the last answer told, and nothing else asked."""
+    """ "Any example?", "give me an example of someone", "like who?", "can you name one?": an
+    instance of what the last answer told, and nothing else asked."""
     ws = tuple(without_chat_tail(ws))
     if set(ws) & _EXAMPLE_WORDS:
         return set(ws) <= _EXAMPLE_WORDS | _EXAMPLE_FILLER
+    if "name" in ws and set(ws) & {"one", "a", "an"}:
+        return set(ws) <= _EXAMPLE_FILLER
     return ws in _EXAMPLE_ASKED
 
 

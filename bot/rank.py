@@ -142,6 +142,12 @@ class Ranker:
         # paragraph merely mentions ("the emissary Clinton sent" is not Bush's envoys).
         quoted = [quoted_sentences(f) for f in facts]
         self._named = [doc | set(analyze(q).terms) for q, doc in zip(quoted, docs, strict=True)]
+        # What the fact itself says, its phrasings aside: there a surname names the person
+        # ("Bush" in the sentence of Scowcroft's job names the "George Bush" asked about).
+        self._says = [
+            set(analyze(f"{q} {f.answer} {' '.join(f.people)}").terms)
+            for q, f in zip(quoted, facts, strict=True)
+        ]
         self._grounds = grounds
         self._ground_postings = _postings(grounds)
         self._types = [answer_types(f, q, analyze) for f, q in zip(facts, quoted, strict=True)]
@@ -238,7 +244,10 @@ class Ranker:
         best = []
         for neg_score, neg_overlap, fi, grounding, kind_asked in heapq.nsmallest(top, scored):
             types = self._types[fi]
-            names_ok = names <= self._named[fi] and not (speech and not types.reports_speech)
+            named, says = self._named[fi], self._says[fi]
+            names_ok = all(
+                t in named or self.analyzer.name_parts[t] & says for t in names
+            ) and not (speech and not types.reports_speech)
             own = covered.get(fi, 0.0) / content_norm
             best.append(
                 Candidate(fi, -neg_score, -neg_overlap, own, grounding, kind_asked, names_ok)

@@ -790,6 +790,9 @@ def test_an_example_is_the_fact_beside_the_last_answer_that_gives_one(matcher: M
         ("can u give me an example of one", True),
         ("like who?", True),
         ("for instance lol", True),
+        ("could you name one of them?", True),
+        ("give me a name", True),
+        ("what is his name", False),  # asks for the name of someone talked about
         ("how so?", False),  # asks how or why, not for an instance
         ("any examples of other dissidents still in jail?", False),
     ],

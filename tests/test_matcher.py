@@ -155,6 +155,25 @@ def test_a_place_named_in_the_answer_or_only_mentioned_is_no_bar(
     assert _fact_id(matcher, question) == fact_id
 
 
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        # The sentence says "Bush" and "Chen": they name the George Bush and the Chen
+        # Ziming asked about.
+        ("who was george bush's national security adviser back then", "scowcroft-eagleburger-jobs"),
+        ("Where were the 1989 demonstrations that Chen Ziming helped lead?", "protests-location"),
+    ],
+)
+def test_a_surname_in_the_facts_sentence_names_the_person(
+    matcher: Matcher, question: str, fact_id: str
+) -> None:
+    reply = matcher.answer(question)
+    assert reply.fact is not None
+    assert reply.fact.id == fact_id
+    # Phrasings do not count: Wang's illness is curated as Chen's partner's, not Chen's.
+    assert matcher.answer("chen ziming hepatitis").fact is None
+
+
 def test_abstention_suggests_nearby_facts(matcher: Matcher) -> None:
     reply = matcher.answer("Where was Chen Ziming born?")
     assert any("Chen" in fact.display_question for fact in reply.suggestions)
