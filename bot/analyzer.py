@@ -205,8 +205,9 @@ class Analyzer:
         names = list(names)
         terms_of = [frozenset(self.analyze(name, fix_typos=False).terms) for name in names]
         self.name_terms = frozenset(t for terms in terms_of for t in terms)
-        # Each name term with the other terms of its person's name: a fact naming "Bush"
-        # names the "George Bush" a question asks about.
+        # Each name term with the other terms of its person's name: a fact naming any part
+        # of it ("Bush", "Chen") names the "George Bush" or "Chen Ziming" a question asks
+        # about. (People sharing a term would share their parts; the article has none.)
         parts: dict[str, frozenset[str]] = {}
         for terms in terms_of:
             for t in terms:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from bot.analyzer import PLACE_NOUNS, Analysis
 from bot.factbase import Fact
-from bot.textnorm import SENTENCE_END, squash
+from bot.textnorm import QUOTED_TERM, SENTENCE_END, squash
 from bot.textnorm import words as word_list
 
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
@@ -48,7 +48,6 @@ _SPEECH = re.compile(
 _TITLES = frozenset(
     "president administration secretary deputy assistant adviser government officials".split()
 )
-_QUOTED = re.compile(r'"([^"]{1,40})"')
 _WORD = re.compile(r"[^\W\d_][\w'.-]*")
 
 
@@ -139,7 +138,7 @@ def proper_names(text: str) -> list[str]:
     what it quotes as a name ("most favored nation"), lowercased, in their order (so
     "United States" is still one name)."""
     out = [words[i].lower() for words, i in _names_in_sentences(text)]
-    for quoted in _QUOTED.findall(text):
+    for quoted in QUOTED_TERM.findall(text):
         out += [w.lower() for w in _WORD.findall(quoted)]
     return out
 

@@ -12,7 +12,6 @@ silence, never written to disk.
 from __future__ import annotations
 
 import itertools
-import re
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
@@ -20,7 +19,7 @@ from dataclasses import dataclass, replace
 
 from bot.analyzer import DATE_WORDS, Analysis
 from bot.factbase import Fact
-from bot.textnorm import STOP_WORDS, WH_WORDS, stem, without_chat_tail, words
+from bot.textnorm import QUOTED_TERM, WH_WORDS, stem, without_chat_tail, words
 
 # Pronouns that stand for people, and for a thing.
 _SINGULAR = frozenset({"he", "him", "she", "her", "hes", "shes"})
@@ -45,14 +44,21 @@ _DONE_PAIRS = frozenset(
     (verb, it)
     for verb in (
         *("done", "do", "did", "made", "make", "met", "meet", "happened", "happen"),
-        *("managed", "manage", "achieved", "achieve", "accomplished", "delivered"),
+        *("managed", "manage", "achieved", "achieve", "accomplished", "accomplish"),
+        *("delivered", "deliver"),
     )
-    for it in ("so", "it", "that", "this", "yet", "")
+    for it in ("so", "it", "that", "this", "yet")
 ) | frozenset({("that", "happened"), ("it", "happened"), ("that", "happen"), ("it", "happen")})
-_QUOTED_TERM = re.compile(r'"([^"]{1,40})"')  # a "black hand" the answer quotes
 _NAMING = frozenset({"labeled", "labelled", "called", "named", "branded", "dubbed"})
 _NAME_NOUNS = frozenset({"name", "names", "nickname", "term", "label", "word", "title"})
-_CONDITION_WORDS = frozenset({"unless", "condition", "conditions"})
+_CONDITION_WORDS = frozenset({"condition", "conditions"})
+# "another nickname", "any other charges": another thing, not the other person.
+_THING_NOUNS = _NAME_NOUNS | frozenset(
+    """nicknames terms labels words titles charge charges reason reasons thing things
+    gesture gestures step steps way ways question questions condition conditions job jobs
+    role roles post posts illness illnesses ailment ailments disease diseases""".split()
+)
+_CONDITION_ASKERS = frozenset({"what", "which", "under", "on", "any"})
 _CONDITION_MAX_WORDS = 6  # "unless they do what exactly": nothing of its own to ask
 # "any example?", "can u give an example of one", "like who?": an instance of what the last
 # answer told. Longer questions ask something of their own.
@@ -200,15 +206,11 @@ def _is_other(ws: tuple[str, ...]) -> bool:
     # "the other one?", "what about the other guy"; "the other one, what was his title?";
     # not "another nickname?" or "any other charge?", which ask for another thing.
     pairs = list(itertools.pairwise(ws))
-    if any(w in _OTHER and _names_a_thing(n) for w, n in pairs):
+    if any(w in _OTHER and n in _THING_NOUNS for w, n in pairs):
         return False
     return bool(set(ws) & _OTHER) and (
         len(ws) <= 6 or any(w in _OTHER and n in _OTHER_NOUNS for w, n in pairs)
     )
-
-
-def _names_a_thing(word: str) -> bool:
-    return word not in STOP_WORDS | WH_WORDS | _OTHER_NOUNS | _PERSON_NOUNS
 
 
 def _ordinal(ws: tuple[str, ...]) -> str | None:
@@ -231,7 +233,9 @@ def asks_for_person(analysis: Analysis) -> bool:
     if analysis.kind == "who":
         return True
     ws = analysis.words
-    if _ANYONE & set(ws):
+    # "did anyone ...?", "anybody criticize him?"; not "did he send someone?"
+    first, second, *_ = (*itertools.dropwhile(lambda w: w in ("and", "so", "but"), ws), "", "")
+    if first in _ANYONE or (first in _AUXILIARIES and second in _ANYONE):
         return True
     # One word may stand between: "which carter officials", "what two dissidents".
     return any(
@@ -260,6 +264,13 @@ def asks_if_done(ws: tuple[str, ...]) -> bool:
     # done it or what?" still asks whether)
     asks_wh = ws[1:2] != () and ws[1] in WH_WORDS
     return bool(ws) and ws[0] in _DONE_OPENERS and bool(pairs & _DONE_PAIRS) and not asks_wh
+
+
+def asks_if_done_outright(ws: tuple[str, ...]) -> bool:
+    """Whether it came about, and nothing more: the question ends on it ("has that
+    happened?", "did they do it?"; not "did it say when?")."""
+    ws = tuple(without_chat_tail(ws))
+    return asks_if_done(ws) and tuple(ws[-2:]) in _DONE_PAIRS
 
 
 def asks_companion(ws: tuple[str, ...]) -> bool:
@@ -293,7 +304,7 @@ def _with_its_term(ws: list[str], topic: Topic) -> list[str]:
     )
     if not that_term:
         return ws
-    return _adding(ws, words(" ".join(_QUOTED_TERM.findall(topic.answer))))
+    return _adding(ws, words(" ".join(QUOTED_TERM.findall(topic.answer))))
 
 
 def asks_other_name(ws: tuple[str, ...]) -> bool:
@@ -303,8 +314,11 @@ def asks_other_name(ws: tuple[str, ...]) -> bool:
 
 def asks_condition(ws: tuple[str, ...]) -> bool:
     """ "Unless they do what?", "unless what", "under what condition?": the condition the
-    last answer set."""
-    return bool(_CONDITION_WORDS & set(ws)) and len(ws) <= _CONDITION_MAX_WORDS
+    last answer set (not "what condition is chen in?")."""
+    asked = "unless" in ws or any(
+        w in _CONDITION_ASKERS and n in _CONDITION_WORDS for w, n in itertools.pairwise(ws)
+    )
+    return asked and len(ws) <= _CONDITION_MAX_WORDS
 
 
 def read_again(ws: tuple[str, ...]) -> bool:

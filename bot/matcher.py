@@ -32,6 +32,7 @@ from bot.context import (
     asks_example,
     asks_for_person,
     asks_if_done,
+    asks_if_done_outright,
     asks_other_name,
     asks_source,
     asks_what_came_of,
@@ -243,15 +244,21 @@ class Matcher:
             last is not None
             and asks_if_done(ws)
             and (
-                reply.fact in (None, last)
+                reply.fact is None
                 or self._far_and_unnamed(question, reply.fact, last)
-                or (not _YES_NO.match(reply.fact.answer) and self._unnamed(question, last))
+                or (
+                    asks_if_done_outright(ws)
+                    and self._unnamed(question, last)
+                    and self._says_not_whether(reply.fact, last)
+                )
             )
         ):
             # "has China done so?" after what the order required: the fact that says
             # whether it was done, when the last answer leads on to one (and the question
             # found nothing next to the last answer: "done" in some phrasing of another
-            # fact does not make it the answer).
+            # fact does not make it the answer). "Has that happened?", asking nothing
+            # else, is not answered by the requirement again, nor by a fact beside it
+            # that gives no yes or no.
             near = self._leads_on_to(last)
             done = [f for f in near if f.id != last.id and _YES_NO.match(f.answer)]
             if done:
@@ -269,7 +276,12 @@ class Matcher:
             # guy" next is whoever was with him.
             answered = self._answered_with(reply, last, "the last answer names who was with him")
             return replace(answered, read_people=with_him)
-        if last is not None and asks_condition(ws) and _CONDITION.search(last.answer):
+        if (
+            last is not None
+            and asks_condition(ws)
+            and _CONDITION.search(last.answer)
+            and self._unnamed(question, last)
+        ):
             # "unless they do what?" after Clinton's threat: its condition is in the answer.
             return self._answered_with(reply, last, "the condition is in the last answer")
         if last is not None and asks_other_name(ws) and _ALSO_CALLED.search(last.answer):
@@ -312,6 +324,9 @@ class Matcher:
         """Found far from the last answer, by a question naming no one the last answer does
         not: "has China done it?" is still about the talk; "did Wei do it again?" is not."""
         return not self._beside(found, last) and self._unnamed(question, last)
+
+    def _says_not_whether(self, found: Fact, last: Fact) -> bool:
+        return found == last or not _YES_NO.match(found.answer)
 
     def _unnamed(self, question: str, last: Fact) -> bool:
         """Does the question name no one the last answer does not?"""

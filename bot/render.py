@@ -104,13 +104,15 @@ def clean_user_text(text: str, limit: int) -> str:
 
 def quote_block(cite: Citation) -> str:
     """The cited sentence as a block quote, the words the answer rests on in bold."""
-    escape = discord.utils.escape_markdown
-    sentence, quote = cite.sentence, cite.quote.strip()
+    # Escaped whole, then the escaped quote found in it: escaping a piece alone would
+    # take its start for a line's (" - a" becomes "\\ - a").
+    sentence = discord.utils.escape_markdown(cite.sentence)
+    quote = discord.utils.escape_markdown(cite.quote.strip())
     before, found, after = sentence.partition(quote)
-    marked = f"> {escape(before)}**{escape(quote)}**{escape(after)}"
+    marked = f"> {before}**{quote}**{after}"
     if not found or quote == sentence or len(marked) > FIELD_MAX:
         # Bold only what it marks whole: a cut-off "**" would show as stars.
-        return shorten("> " + escape(sentence), FIELD_MAX)
+        return shorten("> " + sentence, FIELD_MAX)
     return marked
 
 

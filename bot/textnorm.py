@@ -176,6 +176,9 @@ def squash(text: str) -> str:
     return " ".join(fold(text).split())
 
 
+# A name a text puts in quotes: "black hand", "most favored nation".
+QUOTED_TERM = re.compile(r'"([^"]{1,40})"')
+
 # A sentence ends at . ! or ? (and a closing quote) before a space, but not after an
 # initial ("U.S.", "S.").
 SENTENCE_END = re.compile(r"(?<![.\s]\w[.])(?<=[.!?])[\"']?\s+")
@@ -184,7 +187,7 @@ SENTENCE_END = re.compile(r"(?<![.\s]\w[.])(?<=[.!?])[\"']?\s+")
 def sentences_around(paragraph: str, quote: str) -> str:
     """The whole sentences of `paragraph` that `quote` is part of, as written; `quote` itself
     when the paragraph does not hold it."""
-    start = paragraph.find(quote)
+    start = paragraph.find(quote) if quote else -1
     if start < 0:
         return quote
     end = start + len(quote)
@@ -193,7 +196,7 @@ def sentences_around(paragraph: str, quote: str) -> str:
         stop = gap.start() + len(gap.group().rstrip())  # after a closing quote mark
         if stop <= start:
             first = gap.end()
-        elif gap.start() >= end:
+        elif stop >= end:  # a quote may end on the closing quote mark
             last = stop
             break
     return paragraph[first:last].strip()

@@ -215,6 +215,12 @@ def test_unless_what_asks_the_condition_the_last_answer_set(matcher: Matcher, th
     # An answer that sets no condition is not given again for it.
     other = follow_up(matcher, "how old is chen?", then)
     assert other.fact is None or other.fact.id != "chen-age"
+    # Chen's condition is his health, not the condition the threat set.
+    health = follow_up(
+        matcher, "what does clinton threaten to do to china?", "what's chen's condition?"
+    )
+    assert health.fact is not None
+    assert health.fact.id != "clinton-threat"
 
 
 @pytest.mark.parametrize(
@@ -247,6 +253,7 @@ def test_another_thing_is_not_the_other_person(matcher: Matcher) -> None:
     first = "how did the government describe chen and wang after the crackdown?"
     reply = follow_up(matcher, first, "any other charges?")
     assert reply.reading is None or "the other one" not in reply.reading
+    assert "Wang" not in (reply.read_as or "")
     assert reply.suggestions[0].id == "chen-charges"
 
 
@@ -684,6 +691,21 @@ def test_has_it_happened_is_not_the_requirement_again(
     assert reply.fact.id == "progress-not-made"
     assert reply.reading is not None
     assert "came about" in reply.reading
+
+
+@pytest.mark.parametrize(
+    ("then", "fact_id"),
+    [
+        ("did it say when?", "executive-order-when"),
+        ("did it come with a deadline?", "executive-order"),
+    ],
+)
+def test_did_it_asking_more_is_not_whether_it_came_about(
+    matcher: Matcher, then: str, fact_id: str
+) -> None:
+    reply = follow_up(matcher, "what did the executive order require?", then)
+    assert reply.fact is not None
+    assert reply.fact.id == fact_id
 
 
 def test_has_it_been_done_outweighs_a_done_in_some_other_facts_phrasing(facts_copy: Path) -> None:

@@ -66,6 +66,8 @@ def test_every_citation_shows_the_whole_sentences_around_its_quote(factbase: Fac
             "Lawrence S. Eagleburger went to the U.S. capital.",
         ),
         ('It began. He said "no." Then it ended.', "said", 'He said "no."'),
+        ('It began. He said "no." Then it ended.', 'said "no."', 'He said "no."'),
+        ("One. Two.", "", ""),
         # A quote across two sentences shows both; one not in the paragraph shows itself.
         ("One. Two three. Four.", "three. Four", "Two three. Four."),
         ("One. Two.", "Five", "Five"),

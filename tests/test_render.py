@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import discord
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.factbase import FactBase
+from bot.factbase import Citation, FactBase
 from bot.matcher import Matcher
 from bot.render import (
     answer_embed,
@@ -14,6 +16,7 @@ from bot.render import (
     facts_page_embed,
     offer_buttons,
     person_embed,
+    quote_block,
     shorten,
     source_embed,
 )
@@ -45,6 +48,17 @@ def test_answer_embed_shows_answer_quote_paragraph_and_source(matcher: Matcher) 
         fact.citation.quote, f"**{fact.citation.quote}**"
     )
     assert embed.footer.text == f"Source: {fact.citation.source.label}"
+
+
+def test_the_quote_is_bold_inside_its_escaped_sentence(factbase: FactBase) -> None:
+    text = "It began. Wang said yes - a *fine* day. It ended."
+    source = dataclasses.replace(factbase.sources[0], paragraphs=(text,))
+    block = quote_block(Citation(source, 1, "Wang said yes"))
+    # Escaped as one sentence: " - a" after the bold is no list item to escape.
+    assert block == "> **Wang said yes** - a \\*fine\\* day."
+    # A quote that is the whole sentence, or is not in it, is shown without bold.
+    assert quote_block(Citation(source, 1, "It began.")) == "> It began."
+    assert quote_block(Citation(source, 1, "not there")) == "> not there"
 
 
 def test_text_and_embed_render_the_same_reply(matcher: Matcher) -> None:
