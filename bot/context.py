@@ -59,7 +59,7 @@ _THING_NOUNS = _NAME_NOUNS | frozenset(
     role roles post posts illness illnesses ailment ailments disease diseases""".split()
 )
 _CONDITION_ASKERS = frozenset({"what", "which", "under", "on", "any"})
-_CONDITION_MAX_WORDS = 6  # "unless they do what exactly": nothing of its own to ask
+_CONDITION_MAX_WORDS = 8  # "under what condition would he do it": nothing of its own
 # "any example?", "can u give an example of one", "like who?": an instance of what the last
 # answer told. Longer questions ask something of their own.
 _EXAMPLE_WORDS = frozenset({"example", "examples", "instance", "instances", "eg"})

@@ -234,7 +234,9 @@ def test_formal_qualifiers_ask_nothing(matcher: Matcher, formal: str, plain: str
     assert matcher.analyzer.analyze(formal).terms == matcher.analyzer.analyze(plain).terms
 
 
-@pytest.mark.parametrize("verb", ["roast", "trash", "rip into", "lash out at", "call out"])
+@pytest.mark.parametrize(
+    "verb", ["roast", "trash", "rip into", "lash out at", "call out", "complain about"]
+)
 def test_slang_for_criticizing(matcher: Matcher, verb: str) -> None:
     said = matcher.analyzer.analyze(f"what did clinton {verb} bush for").terms
     assert said == matcher.analyzer.analyze("what did clinton criticize bush for").terms

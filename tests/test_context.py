@@ -205,7 +205,9 @@ def test_they_after_an_answer_about_no_one_is_no_person(matcher: Matcher) -> Non
     assert short.outcome is Outcome.CLARIFY
 
 
-@pytest.mark.parametrize("then", ["unless what?", "on what conditions?"])
+@pytest.mark.parametrize(
+    "then", ["unless what?", "on what conditions?", "under what condition would he do it?"]
+)
 def test_unless_what_asks_the_condition_the_last_answer_set(matcher: Matcher, then: str) -> None:
     reply = follow_up(matcher, "what does clinton threaten to do to china?", then)
     assert reply.fact is not None
