@@ -80,7 +80,7 @@ _OBJECTS = frozenset({"him", "them"})
 # Words that may come before a name that leads the question: "and Chen, why was he freed?"
 _LEADS = frozenset({"and", "so", "ok", "okay", "but", "what", "about", "how", "also", "now"})
 _BOTH = frozenset({"both", "two"})  # "what did the two of them do?": every one of them
-_OTHER_NOUNS = frozenset({"one", "guy", "person", "dude", "fellow", "the"})
+_OTHER_NOUNS = frozenset({"one", "guy", "person", "dude", "fellow", "man", "woman", "the"})
 _ONE_NOUNS = _OTHER_NOUNS - {"the"}
 # "the second guy", "the first one", "the latter": one of the people the last reply offered.
 _ORDINALS = {"first": 0, "former": 0, "second": 1, "latter": 1}
