@@ -380,16 +380,7 @@ def read(
     # did they call him that?" after an answer about Chen and Wang: the government), and is
     # left as it is; "he" is who is read ("how many times did he send them?": Bush).
     plural_people = not set(ws) & (_SINGULAR | _POSSESSIVE)
-    plural = bool(set(ws) & _PLURAL) and plural_people
-    people = list(topic.people if plural else subject)
-    if plural and set(ws) & _BOTH and len(topic.people) > 1:
-        people = list(topic.people)
-    elif plural and topic.asked_who:
-        people = [p for p in topic.people if p not in topic.named] or list(topic.people)
-        if len(people) < 2 and len(topic.named) > 1:
-            people = list(topic.named)  # "whose administration did X and Y serve in?"
-    elif plural and len(topic.named) > 1:
-        people = list(topic.named)  # "who are X and Y?" then "when do they land?"
+    people = _people_meant(ws, topic, subject, bool(set(ws) & _PLURAL) and plural_people)
     rewritten: list[str] = []
     replaced: list[str] = []
     for w in ws:
@@ -442,6 +433,28 @@ def read(
     pronoun_note = f"reading \u201c{replaced[0]}\u201d as {_join(people)}" if replaced else ""
     note = pronoun_note or f"reading it as \u201c{text}\u201d"
     return Reading(text, note, tuple(people) if replaced else ())
+
+
+def _people_meant(
+    ws: tuple[str, ...], topic: Topic, subject: tuple[str, ...], plural: bool
+) -> list[str]:
+    """Whom the question's pronouns stand for: the subject, or for "they" the people."""
+    if not plural:
+        return list(subject)
+    people = list(topic.people)
+    if set(ws) & _BOTH and len(topic.people) > 1:
+        return people
+    if topic.asked_who:
+        people = [p for p in topic.people if p not in topic.named] or people
+        if len(people) < 2 and len(topic.named) > 1:
+            people = list(topic.named)  # "whose administration did X and Y serve in?"
+    elif len(topic.named) > 1:
+        people = list(topic.named)  # "who are X and Y?" then "when do they land?"
+    if len(people) == 1 and "them" in ws and "they" not in ws:
+        # "who has been making them?" after the gestures Chen's release is one of: one
+        # person is no "them"; the things the last question asked about are.
+        return []
+    return people
 
 
 def in_context(question: str, analysis: Analysis, topic: Topic) -> Reading | None:

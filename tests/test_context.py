@@ -260,6 +260,20 @@ def test_another_thing_is_not_the_other_person(matcher: Matcher) -> None:
     assert reply.suggestions[0].id == "chen-charges"
 
 
+def test_them_after_an_answer_about_one_person_is_no_person(matcher: Matcher) -> None:
+    # The gestures Chen's release is one of: "them" are the gestures, made by the Chinese
+    # government, not Chen.
+    reply = follow_up(
+        matcher,
+        "What series of moves is Chen's release described as part of?",
+        "Who has been making them?",
+    )
+    assert reply.read_as is not None
+    assert "Chen Ziming" not in reply.read_as
+    assert reply.fact is not None
+    assert "Chinese government" in reply.fact.answer
+
+
 def test_trashing_someone_is_criticizing_them(matcher: Matcher) -> None:
     asked = talk(
         matcher,
