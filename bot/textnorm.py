@@ -104,7 +104,7 @@ STOP_WORDS = (
     offer offered provide provides
     cite
     reportedly allegedly apparently
-    ngl tbh tho bruh lowkey highkey smth sth nah lmao lmfao rofl idk imo imho iirc afaik fyi
+    ngl tbh tho though bruh lowkey highkey smth sth nah lmao lmfao rofl idk imo imho iirc afaik fyi
     fr rn kinda sorta gonna wanna gotta yall yeah yep yup nope omg wtf ikr anyway anyways
     idea forgot forget remind mind happen wondered ppl n srsly literally
     honestly seriously totally super pretty quite rather still already

@@ -274,6 +274,13 @@ def test_them_after_an_answer_about_one_person_is_no_person(matcher: Matcher) ->
     assert "Chinese government" in reply.fact.answer
 
 
+@pytest.mark.parametrize("then", ["why now?", "Why now, though?"])
+def test_why_now_asks_about_the_timing_of_the_last_answer(matcher: Matcher, then: str) -> None:
+    reply = follow_up(matcher, "what is the clinton administration doing secretly", then)
+    assert reply.fact is not None
+    assert reply.fact.id == "campaign-timing"
+
+
 def test_trashing_someone_is_criticizing_them(matcher: Matcher) -> None:
     asked = talk(
         matcher,
