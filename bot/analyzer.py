@@ -24,6 +24,7 @@ from bot.textnorm import MAX_QUESTION_CHARS, STOP_WORDS, WH_WORDS, stem, without
 _WH_ALIASES = {
     "whos": "who",
     "whats": "what",
+    "wats": "what",
     "wheres": "where",
     "whens": "when",
     "hows": "how",

@@ -104,6 +104,7 @@ STOP_WORDS = (
     offer offered provide provides
     cite
     reportedly allegedly apparently
+    istg wow yah qq eli5 alright sis bestie
     ngl tbh tho though bruh lowkey highkey smth sth nah lmao lmfao rofl idk imo imho iirc afaik fyi
     fr rn kinda sorta gonna wanna gotta yall yeah yep yup nope omg wtf ikr anyway anyways
     idea forgot forget remind mind happen wondered ppl n srsly literally

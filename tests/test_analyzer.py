@@ -193,7 +193,10 @@ def test_whats_the_deal_with_asks_about_the_person(matcher: Matcher) -> None:
 
 @pytest.mark.parametrize(
     "shorthand",
-    ["tryna", "lemme", "gimme", "dunno", "lmk", "nvm", "bro", "srs", "hahaha", "lmaooo", "ummm"],
+    [
+        *("tryna", "lemme", "gimme", "dunno", "lmk", "nvm", "bro", "srs", "hahaha", "lmaooo"),
+        *("ummm", "though", "istg", "wow", "qq", "alright", "bestie"),
+    ],
 )
 def test_chat_shorthand_asks_nothing(matcher: Matcher, shorthand: str) -> None:
     # "what's china tryna avoid": the shorthand is filler, not a word the article lacks.
