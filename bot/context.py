@@ -25,7 +25,8 @@ from bot.textnorm import QUOTED_TERM, WH_WORDS, stem, without_chat_tail, words
 _SINGULAR = frozenset({"he", "him", "she", "her", "hes", "shes"})
 _POSSESSIVE = frozenset({"his", "hers"})  # "her" is both: read as the person
 _PLURAL = frozenset({"they", "them", "their", "theirs", "theyre"})
-_THING = frozenset({"it", "its"})  # "this article" names its thing
+_THING = frozenset({"it", "its"})
+_GOES_ON = frozenset({("and",)})  # "this article" names its thing
 PRONOUNS = _SINGULAR | _POSSESSIVE | _PLURAL
 # "and Wang?", "what about Oksenberg", "how about the other one": the same question again.
 _AGAIN = (("and",), ("what", "about"), ("how", "about"), ("same", "for"), ("what", "of"))
@@ -166,6 +167,9 @@ def follow_up_form(analysis: Analysis, named: tuple[str, ...], light: frozenset[
         return True
     if (ws & _THING or _points_back(analysis.words)) and len(content) <= _THIN:
         return True
+    if analysis.words[:1] in _GOES_ON and len(content) <= 1 and analysis.kind is not None:
+        return True  # "and what were the charges?": the next of a row, about someone said
+        # ("so who got released?" is how many a question starts: only "and" says it)
     return _is_other(analysis.words) or _ordinal(analysis.words) is not None
 
 

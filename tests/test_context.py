@@ -84,6 +84,7 @@ def test_the_other_one_is_the_other_person_of_the_last_answer(matcher: Matcher) 
         *("what was the second guy ill with", "what year was that", "unless they do what?"),
         *("how old is that guy?", "why does that matter?", "so what happened next?"),
         "how old is that man?",
+        "and what were the charges?",
     ],
 )
 def test_a_follow_up_with_no_context_is_never_answered(matcher: Matcher, question: str) -> None:
