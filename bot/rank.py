@@ -255,6 +255,11 @@ class Ranker:
         name_of = analysis.name_of
         thing = set(self.analyzer.analyze(name_of, fix_typos=False).terms) if name_of else set()
         if best and thing and not thing & self.analyzer.name_terms and open_fact is None:
+            # Asked for a place, a person asked about by one name is named by the other
+            # ("where in the US did Wang go?" is not answered by a "Juntao"). (Asked for a
+            # name, a person's full name may be it: "why is Chen such a big name?")
+            parts = self.analyzer.name_parts if analysis.kind == "where" else {}
+            asked = frozenset(content).union(*(parts.get(t, ()) for t in content))
             # "what is the name of ...": a fact that gives no name cannot answer it. A close
             # runner-up that gives one next to the thing named goes first ("the name of
             # the White House spokesman"); with none, the name is what the article leaves
@@ -265,7 +270,7 @@ class Ranker:
                 c
                 for c in best
                 if c.score >= best[0].score - cfg.name_margin
-                and self._types[c.index].gives_name(frozenset(content))
+                and self._types[c.index].gives_name(asked)
                 and (c is best[0] or thing <= self._types[c.index].name_context)
             ]
             if not named:

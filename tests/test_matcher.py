@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.factbase import FactBase
+from bot.loader import load_factbase
 from bot.matcher import MatchConfig, Matcher
 from bot.reply import Outcome
 
@@ -172,6 +175,20 @@ def test_a_surname_in_the_facts_sentence_names_the_person(
     assert reply.fact.id == fact_id
     # Phrasings do not count: Wang's illness is curated as Chen's partner's, not Chen's.
     assert matcher.answer("chen ziming hepatitis").fact is None
+
+
+def test_a_persons_other_name_is_no_name_the_question_lacks(facts_copy: Path) -> None:
+    # "where in the US did Wang go?" asks for a place the article does not give. An answer
+    # calling him "Wang Juntao" gives no new name: "Juntao" is the Wang asked about.
+    path = facts_copy / "china-human-rights.yaml"
+    text = path.read_text(encoding="utf-8")
+    said = "Wang, who suffered from hepatitis, was allowed to travel"
+    assert said in text
+    path.write_text(
+        text.replace(said, "Wang Juntao, who suffered from hepatitis, was allowed to travel")
+    )
+    curated = Matcher(load_factbase(facts_copy))
+    assert curated.answer("where in the us did wang go").fact is None
 
 
 def test_abstention_suggests_nearby_facts(matcher: Matcher) -> None:
