@@ -25,8 +25,7 @@ from bot.textnorm import QUOTED_TERM, WH_WORDS, stem, without_chat_tail, words
 _SINGULAR = frozenset({"he", "him", "she", "her", "hes", "shes"})
 _POSSESSIVE = frozenset({"his", "hers"})  # "her" is both: read as the person
 _PLURAL = frozenset({"they", "them", "their", "theirs", "theyre"})
-_THING = frozenset({"it", "its"})
-_GOES_ON = frozenset({("and",)})  # "this article" names its thing
+_THING = frozenset({"it", "its"})  # "this article" names its thing
 PRONOUNS = _SINGULAR | _POSSESSIVE | _PLURAL
 # "and Wang?", "what about Oksenberg", "how about the other one": the same question again.
 _AGAIN = (("and",), ("what", "about"), ("how", "about"), ("same", "for"), ("what", "of"))
@@ -81,8 +80,10 @@ _OBJECTS = frozenset({"him", "them"})
 # Words that may come before a name that leads the question: "and Chen, why was he freed?"
 _LEADS = frozenset({"and", "so", "ok", "okay", "but", "what", "about", "how", "also", "now"})
 _BOTH = frozenset({"both", "two"})  # "what did the two of them do?": every one of them
-_OTHER_NOUNS = frozenset({"one", "guy", "person", "dude", "fellow", "man", "woman", "the"})
+_OTHER_NOUNS = frozenset({"one", "guy", "person", "dude", "fellow", "the"})
 _ONE_NOUNS = _OTHER_NOUNS - {"the"}
+# "that man", "this woman" point back too ("the first man sent" is no ordinal for people).
+_THAT_NOUNS = _ONE_NOUNS | {"man", "woman"}
 # "the second guy", "the first one", "the latter": one of the people the last reply offered.
 _ORDINALS = {"first": 0, "former": 0, "second": 1, "latter": 1}
 # "which official went to Beijing?" asks for a person as "who" does: its answer is whom
@@ -167,16 +168,13 @@ def follow_up_form(analysis: Analysis, named: tuple[str, ...], light: frozenset[
         return True
     if (ws & _THING or _points_back(analysis.words)) and len(content) <= _THIN:
         return True
-    if analysis.words[:1] in _GOES_ON and len(content) <= 1 and analysis.kind is not None:
-        return True  # "and what were the charges?": the next of a row, about someone said
-        # ("so who got released?" is how many a question starts: only "and" says it)
     return _is_other(analysis.words) or _ordinal(analysis.words) is not None
 
 
 def _points_back(ws: tuple[str, ...]) -> bool:
     """ "That guy", "why does that matter?", "what happened next?": something said before."""
     for w, nxt in itertools.pairwise((*ws, "")):
-        if w in _THAT and (nxt in _ONE_NOUNS or nxt in _AUXILIARIES or nxt in _MATTERS or not nxt):
+        if w in _THAT and (nxt in _THAT_NOUNS or nxt in _AUXILIARIES or nxt in _MATTERS or not nxt):
             return True
     return "next" in ws and ("what" in ws or "then" in ws)
 
@@ -454,9 +452,10 @@ def _people_meant(
             people = list(topic.named)  # "whose administration did X and Y serve in?"
     elif len(topic.named) > 1:
         people = list(topic.named)  # "who are X and Y?" then "when do they land?"
-    if len(people) == 1 and "them" in ws and "they" not in ws:
+    if len(people) == 1 and "them" in ws and "they" not in ws and not topic.asked_who:
         # "who has been making them?" after the gestures Chen's release is one of: one
-        # person is no "them"; the things the last question asked about are.
+        # person is no "them"; the things the last question asked about are. (After "who
+        # criticized the envoys?", "them" may well be the one person answered.)
         return []
     return people
 

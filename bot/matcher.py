@@ -208,6 +208,7 @@ class Matcher:
         self._own: dict[str, frozenset[str]] = {}  # each fact's own terms, read once
         self._any_consequence = self._terms_of_each(_ANY_CONSEQUENCE_WORDS)
         self._penalties = self._terms_of_each(_PENALTY_WORDS)
+        self._condition_terms = self._terms_of_each("condition conditions unless")
         self._choice_keys = [utils.default_process(q) for q, _ in self._choices]
 
     def answer(self, question: str, topic: Topic | None = None) -> Reply:
@@ -281,6 +282,10 @@ class Matcher:
             and asks_condition(ws)
             and _CONDITION.search(last.answer)
             and self._unnamed(question, last)
+            # "under what conditions was the dissident released?" asks its own thing;
+            # "unless China does what?" asks nothing the last answer does not say
+            and self._asked_terms(self.analyzer.analyze(question))
+            <= self._condition_terms | self._own_terms(last)
         ):
             # "unless they do what?" after Clinton's threat: its condition is in the answer.
             return self._answered_with(reply, last, "the condition is in the last answer")

@@ -195,7 +195,7 @@ def test_whats_the_deal_with_asks_about_the_person(matcher: Matcher) -> None:
     "shorthand",
     [
         *("tryna", "lemme", "gimme", "dunno", "lmk", "nvm", "bro", "srs", "hahaha", "lmaooo"),
-        *("ummm", "though", "istg", "wow", "qq", "alright", "bestie"),
+        *("ummm", "though", "istg", "wow", "yah", "qq", "eli5", "alright", "sis", "bestie"),
     ],
 )
 def test_chat_shorthand_asks_nothing(matcher: Matcher, shorthand: str) -> None:
@@ -243,6 +243,28 @@ def test_formal_qualifiers_ask_nothing(matcher: Matcher, formal: str, plain: str
 def test_slang_for_criticizing(matcher: Matcher, verb: str) -> None:
     said = matcher.analyzer.analyze(f"what did clinton {verb} bush for").terms
     assert said == matcher.analyzer.analyze("what did clinton criticize bush for").terms
+
+
+@pytest.mark.parametrize("typed", ["wats", "whats", "wat"])
+def test_fast_typing_of_what(matcher: Matcher, typed: str) -> None:
+    said = matcher.analyzer.analyze(f"{typed} mfn")
+    plain = matcher.analyzer.analyze("what is mfn")
+    assert (said.kind, said.terms) == (plain.kind, plain.terms)
+
+
+def test_getting_out_of_something_is_gain_only_for_all_of_it(matcher: Matcher) -> None:
+    analyze = matcher.analyzer.analyze
+    gain = analyze("what is china trying to get out of all these releases").terms
+    assert gain == analyze("what is china trying to gain from all these releases").terms
+    # "get out of it" is still getting out (of jail): Chen's release.
+    reply = matcher.answer("how did chen get out of it?")
+    assert reply.fact is not None
+    assert "releas" in analyze(reply.fact.answer).terms
+
+
+def test_let_china_keep_is_no_definition_of_the_trade_status(matcher: Matcher) -> None:
+    reply = matcher.answer("did clinton let china keep its trade benefits?")
+    assert reply.fact is None or reply.fact.id not in ("mfn-meaning", "mfn-name")
 
 
 @pytest.mark.parametrize("caught", ["nabbed", "hauled in", "rounded up"])

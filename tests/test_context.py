@@ -84,7 +84,6 @@ def test_the_other_one_is_the_other_person_of_the_last_answer(matcher: Matcher) 
         *("what was the second guy ill with", "what year was that", "unless they do what?"),
         *("how old is that guy?", "why does that matter?", "so what happened next?"),
         "how old is that man?",
-        "and what were the charges?",
     ],
 )
 def test_a_follow_up_with_no_context_is_never_answered(matcher: Matcher, question: str) -> None:
@@ -259,6 +258,35 @@ def test_another_thing_is_not_the_other_person(matcher: Matcher) -> None:
     assert reply.reading is None or "the other one" not in reply.reading
     assert "Wang" not in (reply.read_as or "")
     assert reply.suggestions[0].id == "chen-charges"
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "fact_id"),
+    [
+        # An opening "and" asks nothing of the talk by itself.
+        (None, "and what is mfn?", "mfn-meaning"),
+        ("who was released today?", "and when is the deadline?", "decision-deadline"),
+        # "the first man sent" is no pointing back at the one just talked about.
+        ("who is chen ziming?", "who was the first man sent to beijing?", "bush-envoys"),
+        # A question of its own with "conditions" is not the threat's condition.
+        (
+            "what does clinton threaten to do to china?",
+            "under what conditions was the dissident released?",
+            "release-on-bail",
+        ),
+    ],
+)
+def test_questions_of_their_own_are_not_read_as_follow_ups(
+    matcher: Matcher, first: str | None, then: str, fact_id: str
+) -> None:
+    reply = follow_up(matcher, *([first] if first else []), then)
+    assert reply.fact is not None
+    assert reply.fact.id == fact_id
+
+
+def test_them_after_a_who_answer_may_be_the_one_person(matcher: Matcher) -> None:
+    reply = follow_up(matcher, "who criticized bush's envoys?", "what post did clinton give them?")
+    assert reply.reading == "reading \u201cthem\u201d as Winston Lord"
 
 
 def test_them_after_an_answer_about_one_person_is_no_person(matcher: Matcher) -> None:
