@@ -51,7 +51,10 @@ _DONE_PAIRS = frozenset(
 ) | frozenset({("that", "happened"), ("it", "happened"), ("that", "happen"), ("it", "happen")})
 _NAMING = frozenset({"labeled", "labelled", "called", "named", "branded", "dubbed"})
 _NAME_NOUNS = frozenset({"name", "names", "nickname", "term", "label", "word", "title"})
-_CONDITION_WORDS = frozenset({"condition", "conditions"})
+_CONDITION_NOUNS = frozenset({"condition", "conditions"})
+# The words that ask for the condition the last answer set ("unless what?", "under what
+# condition?"); the matcher reads them as terms too.
+CONDITION_WORDS = _CONDITION_NOUNS | {"unless"}
 # "another nickname", "any other charges": another thing, not the other person.
 _THING_NOUNS = _NAME_NOUNS | frozenset(
     """nicknames terms labels words titles charge charges reason reasons thing things
@@ -318,7 +321,7 @@ def asks_condition(ws: tuple[str, ...]) -> bool:
     """ "Unless they do what?", "unless what", "under what condition?": the condition the
     last answer set (not "what condition is chen in?")."""
     asked = "unless" in ws or any(
-        w in _CONDITION_ASKERS and n in _CONDITION_WORDS for w, n in itertools.pairwise(ws)
+        w in _CONDITION_ASKERS and n in _CONDITION_NOUNS for w, n in itertools.pairwise(ws)
     )
     return asked and len(ws) <= _CONDITION_MAX_WORDS
 

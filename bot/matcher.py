@@ -20,6 +20,7 @@ from rapidfuzz import fuzz, process, utils
 
 from bot.analyzer import Analysis, unwrap
 from bot.context import (
+    CONDITION_WORDS,
     PRONOUNS,
     RESET_WORDS,
     Conversations,
@@ -208,7 +209,7 @@ class Matcher:
         self._own: dict[str, frozenset[str]] = {}  # each fact's own terms, read once
         self._any_consequence = self._terms_of_each(_ANY_CONSEQUENCE_WORDS)
         self._penalties = self._terms_of_each(_PENALTY_WORDS)
-        self._condition_terms = self._terms_of_each("condition conditions unless")
+        self._condition_terms = self._terms_of_each(" ".join(sorted(CONDITION_WORDS)))
         self._choice_keys = [utils.default_process(q) for q, _ in self._choices]
 
     def answer(self, question: str, topic: Topic | None = None) -> Reply:
