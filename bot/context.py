@@ -317,6 +317,48 @@ def asks_other_name(ws: tuple[str, ...]) -> bool:
     return any(w in _OTHER and n in _NAME_NOUNS for w, n in itertools.pairwise(ws))
 
 
+# "how often has he said that?", "a lot or just once?": how often the last answer's deed was
+# done, which an answer saying "repeatedly" or "twice" tells.
+_HOW_OFTEN = (("how", "often"), ("how", "many", "times"), ("how", "frequently"))
+_HOW_OFTEN_MAX_WORDS = 9
+# "same as who?", "the same as whom?": who else has what the last answer told.
+_SAME_AS = frozenset(("same", "as", wh) for wh in ("who", "whom", "what", "which"))
+_SAME_AS_MAX_WORDS = 5
+# "what did those lead to?", "what was the result of this negotiation?": what came of the
+# thing the last answer told, pointed at, and asking nothing else.
+_LED_TO = frozenset({("lead", "to"), ("led", "to"), ("leads", "to"), ("result",), ("results",)})
+_POINTERS = _THAT | frozenset({"those", "these", "it"})
+_LED_TO_MAX_WORDS = 8
+
+
+def _holds(ws: tuple[str, ...], seq: tuple[str, ...]) -> bool:
+    n = len(seq)
+    return any(ws[i : i + n] == seq for i in range(len(ws) - n + 1))
+
+
+def asks_how_often(ws: tuple[str, ...]) -> bool:
+    """ "How often has he said that?", "has he said it a lot or just once?"."""
+    ws = tuple(without_chat_tail(ws))
+    if len(ws) > _HOW_OFTEN_MAX_WORDS:
+        return False
+    return any(_holds(ws, seq) for seq in _HOW_OFTEN) or ("once" in ws and "lot" in ws)
+
+
+def asks_same_as(ws: tuple[str, ...]) -> bool:
+    """ "Same as who?": whom the last answer compares with."""
+    ws = tuple(without_chat_tail(ws))
+    return len(ws) <= _SAME_AS_MAX_WORDS and any(_holds(ws, seq) for seq in _SAME_AS)
+
+
+def asks_what_it_led_to(ws: tuple[str, ...]) -> bool:
+    """ "What did those talks lead to?", "what was the result of this?": what came of the
+    thing pointed at."""
+    ws = tuple(without_chat_tail(ws))
+    if len(ws) > _LED_TO_MAX_WORDS or "what" not in ws or not set(ws) & _POINTERS:
+        return False
+    return any(_holds(ws, seq) for seq in _LED_TO)
+
+
 def asks_condition(ws: tuple[str, ...]) -> bool:
     """ "Unless they do what?", "unless what", "under what condition?": the condition the
     last answer set (not "what condition is chen in?")."""

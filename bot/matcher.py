@@ -32,11 +32,14 @@ from bot.context import (
     asks_condition,
     asks_example,
     asks_for_person,
+    asks_how_often,
     asks_if_done,
     asks_if_done_outright,
     asks_other_name,
+    asks_same_as,
     asks_source,
     asks_what_came_of,
+    asks_what_it_led_to,
     content_terms,
     follow_up_form,
     free_pronouns,
@@ -101,6 +104,12 @@ _PLURAL_ONLY = frozenset({"they", "them", "their", "theyre"})
 _SINGULAR_WORDS = frozenset({"he", "him", "his", "she", "her", "hes", "shes"})
 _CONDITION = re.compile(r"\b(?:if|unless)\b", re.IGNORECASE)
 _ALSO_CALLED = re.compile(r"\bor \"")  # "the main ringleaders, or "black hands""
+# An answer that says how often: "oft-repeated threats", "twice sent".
+_HOW_OFTEN_SAID = re.compile(r"\b(?:oft-repeated|repeatedly|twice|\w+ times)\b", re.IGNORECASE)
+# An answer that says what something led to: "the negotiations that led up to ...".
+_LED_TO_SAID = re.compile(r"\b(?:led|leading|resulted|resulting)(?: up)? (?:to|in)\b", re.I)
+# The words that ask what it led to, as the analyzer reads them ("lead to" folds into reason).
+_LED_TO_TERMS = frozenset({"reason", "result"})
 # Terms a question with "they" for no one needs to stand alone ("what trading status could
 # they lose?" has three); the training conversations gain with three, lose one with two.
 _OWN_TERMS = 3
@@ -234,6 +243,10 @@ class Matcher:
             # "who said that?": the last answer's own quote says who; asking its question
             # again may find another fact.
             return self._answered_with(reply, last)
+        if last is not None and (said := self._detail_of_last(question, ws, reply, last)):
+            # "how often has he said that?", "same as who?", "what did those talks lead
+            # to?": the last answer's own words give it.
+            return self._answered_with(reply, last, said)
         if last is not None and asks_example(ws) and reply.fact in (None, last):
             # "any example?" after Beijing's steps backward: the fact beside it that gives one.
             example = self._example_of(last)
@@ -325,6 +338,27 @@ class Matcher:
                 any_of = self._penalties if asked & self._any_consequence else frozenset()
                 return self._another(reply, last, asked - self._any_consequence, any_of)
         return reply
+
+    def _detail_of_last(
+        self, question: str, ws: tuple[str, ...], reply: Reply, last: Fact
+    ) -> str | None:
+        """How the question was read, when it asks a detail the last answer says."""
+        own = f"{last.answer} {last.citation.quote}"
+        if not self._unnamed(question, last):
+            return None
+        free = reply.fact in (None, last)
+        if free and asks_how_often(ws) and _HOW_OFTEN_SAID.search(own):
+            return "the last answer says how often"
+        if free and asks_same_as(ws) and _OTHERS.search(last.answer):
+            return "the last answer names the others"
+        if asks_what_it_led_to(ws) and _LED_TO_SAID.search(own):
+            # Pointed at ("those talks"), so any reading of it elsewhere is a guess; what
+            # it names must be the last answer's ("what did those protests lead to?" after
+            # the talks is not).
+            asked = self._asked_terms(self.analyzer.analyze(question)) - _LED_TO_TERMS
+            if asked <= self._own_terms(last):
+                return "the last answer says what it led to"
+        return None
 
     def _far_and_unnamed(self, question: str, found: Fact, last: Fact) -> bool:
         """Found far from the last answer, by a question naming no one the last answer does

@@ -1007,3 +1007,44 @@ def test_has_it_been_done_or_what_still_asks_whether(matcher: Matcher) -> None:
     )
     assert reply.fact is not None
     assert reply.fact.id == "progress-not-made"
+
+
+def test_how_often_is_answered_by_a_last_answer_that_says_how_often(matcher: Matcher) -> None:
+    threat = "what has clinton threatened china with"
+    for asked in ("how often has he said that?", "has he said it a lot or just once"):
+        reply = follow_up(matcher, threat, asked)
+        assert reply.fact is not None
+        assert reply.fact.id == "clinton-threat"
+        assert "repeatedly" in reply.fact.answer
+        assert reply.reading == "the last answer says how often"
+    # An answer that says nothing of how often is not given again for it.
+    reply = follow_up(matcher, "who was released today?", "how often has he been jailed?")
+    assert reply.reading != "the last answer says how often"
+    assert reply.fact is None or reply.fact.id != "chen-released"
+
+
+def test_same_as_whom_is_answered_by_the_last_answer_naming_the_others(
+    matcher: Matcher,
+) -> None:
+    for asked in ("same as who?", "The same as whom?"):
+        assert talk(matcher, "what do china's trade benefits allow?", asked) == [
+            "mfn-meaning",
+            "mfn-meaning",
+        ]
+    # With nothing before it, there is no one to compare with.
+    assert talk(matcher, "same as who?") == [None]
+
+
+def test_what_the_thing_pointed_at_led_to_is_in_the_last_answer(matcher: Matcher) -> None:
+    talks = "who was in charge of the 1978 negotiations?"
+    for asked in ("what did those talks lead to?", "what was the result of that?"):
+        reply = follow_up(matcher, talks, asked)
+        assert reply.fact is not None
+        assert reply.fact.id == "negotiations-1978"
+        assert "establishment of diplomatic relations" in reply.fact.answer
+        assert reply.reading == "the last answer says what it led to"
+    # Other things pointed at are not the talks: the protests led to something else.
+    assert (
+        follow_up(matcher, talks, "what did those protests lead to?").fact
+        != follow_up(matcher, talks, "what did those talks lead to?").fact
+    )
