@@ -11,6 +11,7 @@ best candidates, or says the article doesn't say.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Collection, Hashable
 from dataclasses import dataclass, field, replace
@@ -286,6 +287,16 @@ class Matcher:
             if beside is not None:
                 note = f"reading it with the last question, \u201c{topic.question}\u201d"
                 return self._answered_with(reply, beside, note)
+        if (
+            last is not None
+            and reply.fact is None
+            and (pointed := self._pointed_beside(question, ws, reply, last)) is not None
+        ):
+            # "who were those emissaries?" after Lord's words on Bush's "fawning
+            # emissaries": the ones the last answer tells of, not the secret emissary the
+            # article does not name.
+            note = f"reading it with the last question, \u201c{topic.question}\u201d"
+            return self._answered_with(reply, pointed, note)
         if last is not None and asks_companion(ws) and (with_him := self._companions(reply, last)):
             # "did he found it alone?" after an answer naming who founded it with him; "that
             # guy" next is whoever was with him.
@@ -603,6 +614,22 @@ class Matcher:
             if top - c.score > BESIDE_MARGIN:
                 break
             fact = self._facts[c.index]
+            if fact != last and self._beside(fact, last):
+                return fact
+        return None
+
+    def _pointed_beside(
+        self, question: str, ws: tuple[str, ...], reply: Reply, last: Fact
+    ) -> Fact | None:
+        """For "those emissaries", a thing the last answer names: the first suggestion next
+        to the last answer."""
+        pointed = [b for a, b in itertools.pairwise(ws) if a in _THIS_NOUN]
+        own = self._own_terms(last)
+        if not any(set(self.analyzer.analyze(w).terms) & own for w in pointed):
+            return None
+        if not self._unnamed(question, last):
+            return None
+        for fact in reply.suggestions:
             if fact != last and self._beside(fact, last):
                 return fact
         return None

@@ -1048,3 +1048,17 @@ def test_what_the_thing_pointed_at_led_to_is_in_the_last_answer(matcher: Matcher
         follow_up(matcher, talks, "what did those protests lead to?").fact
         != follow_up(matcher, talks, "what did those talks lead to?").fact
     )
+
+
+def test_those_things_are_the_ones_the_last_answer_tells_of(matcher: Matcher) -> None:
+    lord = "what did winston lord say about bush's secret missions to china?"
+    # Alone, "those emissaries" may be the secret one the article does not name.
+    assert talk(matcher, "who were those emissaries?") == [None]
+    reply = follow_up(matcher, lord, "and who were those emissaries?")
+    assert reply.fact is not None
+    assert "Scowcroft" in reply.fact.answer
+    assert reply.reading is not None
+    assert reply.reading.startswith("reading it with the last question")
+    # Pointing at something the last answer does not tell of leaves the question as it is.
+    other = follow_up(matcher, lord, "and who were those dissidents?")
+    assert other.fact is None or "Scowcroft" not in other.fact.answer
