@@ -105,6 +105,10 @@ _PLURAL_ONLY = frozenset({"they", "them", "their", "theyre"})
 _SINGULAR_WORDS = frozenset({"he", "him", "his", "she", "her", "hes", "shes"})
 _CONDITION = re.compile(r"\b(?:if|unless)\b", re.IGNORECASE)
 _ALSO_CALLED = re.compile(r"\bor \"")  # "the main ringleaders, or "black hands""
+# "who criticized it?", "did anybody complain about that?": a reaction to the deed the
+# last answer told (synonyms fold "complain", "slam" and "denounce" into it).
+_REACTION_TERMS = frozenset({"critic"})
+_DEED_POINTERS = frozenset({"it", "that", "this"})
 # An answer that says how often: "oft-repeated threats", "twice sent".
 _HOW_OFTEN_SAID = re.compile(r"\b(?:oft-repeated|repeatedly|twice|\w+ times)\b", re.IGNORECASE)
 # An answer that says what something led to: "the negotiations that led up to ...".
@@ -297,6 +301,10 @@ class Matcher:
             # article does not name.
             note = f"reading it with the last question, \u201c{topic.question}\u201d"
             return self._answered_with(reply, pointed, note)
+        if last is not None and (critic := self._reaction_beside(question, ws, reply, last)):
+            # "who complained about it?" after Bush's envoys: the reaction the article
+            # tells of next to the last answer, not the envoys again.
+            return self._answered_with(reply, critic, "reading \u201cit\u201d as the last answer")
         if last is not None and asks_companion(ws) and (with_him := self._companions(reply, last)):
             # "did he found it alone?" after an answer naming who founded it with him; "that
             # guy" next is whoever was with him.
@@ -631,6 +639,23 @@ class Matcher:
             return None
         for fact in reply.suggestions:
             if fact != last and self._beside(fact, last):
+                return fact
+        return None
+
+    def _reaction_beside(
+        self, question: str, ws: tuple[str, ...], reply: Reply, last: Fact
+    ) -> Fact | None:
+        """For "who criticized it?", "did anybody complain about that?": a fact next to the
+        last answer whose own words tell of that reaction, when the reply's do not."""
+        if not set(ws) & _DEED_POINTERS:
+            return None
+        reaction = self._asked_terms(self.analyzer.analyze(question)) & _REACTION_TERMS
+        if not reaction:
+            return None
+        if reply.fact is not None and reaction <= self._own_terms(reply.fact):
+            return None
+        for fact in self._leads_on_to(last):
+            if fact != last and reaction <= self._own_terms(fact):
                 return fact
         return None
 

@@ -1062,3 +1062,22 @@ def test_those_things_are_the_ones_the_last_answer_tells_of(matcher: Matcher) ->
     # Pointing at something the last answer does not tell of leaves the question as it is.
     other = follow_up(matcher, lord, "and who were those dissidents?")
     assert other.fact is None or "Scowcroft" not in other.fact.answer
+
+
+def test_who_criticized_it_is_the_reaction_told_next_to_the_last_answer(
+    matcher: Matcher,
+) -> None:
+    envoys = "who did bush send to beijing after the 1989 crackdown?"
+    for asked in ("and who complained about it", "did anybody complain about it"):
+        reply = follow_up(matcher, envoys, "how many times?", asked)
+        assert reply.fact is not None
+        assert "Winston Lord" in reply.fact.answer
+        assert reply.reading == "reading \u201cit\u201d as the last answer"
+    # "him" read as one of the envoys does not keep the question on the envoys' jobs.
+    reply = follow_up(matcher, envoys, "what were their jobs?", "who criticized him for it?")
+    assert reply.fact is not None
+    assert "Winston Lord" in reply.fact.answer
+    # With nothing pointing back at a deed, the question is its own.
+    own = follow_up(matcher, envoys, "who criticized bush in 1992?")
+    assert own.fact is not None
+    assert "Clinton" in own.fact.answer
