@@ -111,6 +111,7 @@ _REACTION_TERMS = frozenset({"critic"})
 _DEED_POINTERS = frozenset({"it", "that", "this"})
 # An answer that says how often: "oft-repeated threats", "twice sent".
 _HOW_OFTEN_SAID = re.compile(r"\b(?:oft-repeated|repeatedly|twice|\w+ times)\b", re.IGNORECASE)
+_YEAR_SAID = re.compile(r"\b(?:19|20)\d\d\b")
 # An answer that says what something led to: "the negotiations that led up to ...".
 _LED_TO_SAID = re.compile(r"\b(?:led|leading|resulted|resulting)(?: up)? (?:to|in)\b", re.I)
 # The words that ask what it led to, as the analyzer reads them ("lead to" folds into reason).
@@ -370,6 +371,13 @@ class Matcher:
             return "the last answer says how often"
         if free and asks_same_as(ws) and _OTHERS.search(last.answer):
             return "the last answer names the others"
+        if "it" in ws and reply.fact != last and _YEAR_SAID.search(own):
+            # "what year did he found it?" after the journal he founded: "it" is the
+            # journal, and the last answer says when, in the words asked.
+            analysis = self.analyzer.analyze(question)
+            asked = self._asked_terms(analysis)
+            if analysis.kind == "when" and asked and asked <= self._own_terms(last):
+                return "the last answer says when"
         if asks_what_it_led_to(ws) and _LED_TO_SAID.search(own):
             # Pointed at ("those talks"), so any reading of it elsewhere is a guess; what
             # it names must be the last answer's ("what did those protests lead to?" after

@@ -1081,3 +1081,17 @@ def test_who_criticized_it_is_the_reaction_told_next_to_the_last_answer(
     own = follow_up(matcher, envoys, "who criticized bush in 1992?")
     assert own.fact is not None
     assert "Clinton" in own.fact.answer
+
+
+def test_what_year_he_founded_it_is_in_the_last_answer_about_it(matcher: Matcher) -> None:
+    reply = follow_up(
+        matcher, "what journal did chen start", "what happened to it?", "what year did he found it"
+    )
+    assert reply.fact is not None
+    assert "1979" in reply.fact.answer
+    assert reply.reading == "the last answer says when"
+    # An answer whose year is not when the thing asked of was done is not taken for it.
+    other = follow_up(
+        matcher, "when did chen's career as a dissident begin?", "when did he found it?"
+    )
+    assert other.reading != "the last answer says when"
