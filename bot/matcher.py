@@ -197,7 +197,9 @@ _OTHERS = re.compile(r"\bother (?!than\b)\w+", re.IGNORECASE)  # "most other nat
 _WHO_ELSE = frozenset({"who", "whom", "anyone", "anybody", "someone", "which"})
 # What a question asks for when the words of an answer can be the answer ("from which
 # movement?"): a thing, not a reason or a time.
-_THING_KINDS = frozenset({None, "what", "which"})
+_THING_KINDS = frozenset({None, "what", "which", "where"})
+# With nothing of its own asked, these ask past the last answer: "what did he do after it?".
+_BEYOND_LAST = frozenset({"after", "afterwards", "next", "then", "else", "later", "before"})
 # How far (score, 0-100) below the best a candidate next to the last answer may be and still
 # be the one "this"/"that" means: the training conversations gain up to 20 and lose past 30.
 BESIDE_MARGIN = 20.0
@@ -576,13 +578,18 @@ class Matcher:
         "which"): a "why" or "when" is not answered by the words being there."""
         if reply.outcome is not Outcome.CLARIFY or not reply.suggestions:
             return reply
-        if analysis.kind not in _THING_KINDS:
-            return reply
         last = self.factbase.get(topic.fact_id)
         if last is None or reply.suggestions[0] != last:
             return reply
+        # "what year?" after the 1978 negotiations: a year the last answer gives is when.
+        own = f"{last.answer} {last.citation.quote}"
+        dated = analysis.kind == "when" and _YEAR_SAID.search(own) is not None
+        if analysis.kind not in _THING_KINDS and not dated:
+            return reply
         asked = self._asked_terms(analysis)
-        if not asked or not asked <= self._own_terms(last):
+        if not asked and set(analysis.words) & _BEYOND_LAST:
+            return reply  # "what did he do after it?" asks past the last answer
+        if not asked <= self._own_terms(last):
             return reply
         return self._answered_with(reply, last, "the last answer says it")
 

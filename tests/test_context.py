@@ -1095,3 +1095,30 @@ def test_what_year_he_founded_it_is_in_the_last_answer_about_it(matcher: Matcher
         matcher, "when did chen's career as a dissident begin?", "when did he found it?"
     )
     assert other.reading != "the last answer says when"
+
+
+def test_an_elliptical_what_is_answered_by_the_last_answer_it_is_unsure_of(
+    matcher: Matcher,
+) -> None:
+    campaign = "whats the clinton admin doing behind the scenes with china"
+    reply = follow_up(matcher, campaign, "to get what")
+    assert reply.fact is not None
+    assert "more concessions on human rights" in reply.fact.answer
+    assert reply.reading is not None
+    assert reply.reading.endswith("the last answer says it")
+    # Asking past the last answer is not answered by it.
+    after = follow_up(matcher, campaign, "what did they do after it?")
+    assert after.fact is None or not (after.reading or "").endswith("the last answer says it")
+
+
+def test_what_year_is_the_year_the_last_answer_gives_when_unsure(matcher: Matcher) -> None:
+    reply = follow_up(
+        matcher,
+        "which two carter officials are going to beijing?",
+        "what negotiations were they in charge of back in the day?",
+        "what year?",
+    )
+    assert reply.fact is not None
+    assert "1978" in reply.fact.answer
+    assert reply.reading is not None
+    assert reply.reading.endswith("the last answer says it")
