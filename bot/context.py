@@ -53,8 +53,14 @@ _NAMING = frozenset({"labeled", "labelled", "called", "named", "branded", "dubbe
 _NAME_NOUNS = frozenset({"name", "names", "nickname", "term", "label", "word", "title"})
 _CONDITION_NOUNS = frozenset({"condition", "conditions"})
 # The words that ask for the condition the last answer set ("unless what?", "under what
-# condition?"); the matcher reads them as terms too.
-CONDITION_WORDS = _CONDITION_NOUNS | {"unless"}
+# condition?", "what must they do to avoid it?"); the matcher reads them as terms too.
+CONDITION_WORDS = _CONDITION_NOUNS | {"unless", "avoid"}
+_TO_AVOID_IT = frozenset(
+    ("do", "to", avoid, it)
+    for avoid in ("avoid", "avert", "prevent", "escape", "stop")
+    for it in ("it", "that", "this", "them")
+)
+_AVOID_MAX_WORDS = 11
 # "another nickname", "any other charges": another thing, not the other person.
 _THING_NOUNS = _NAME_NOUNS | frozenset(
     """nicknames terms labels words titles charge charges reason reasons thing things
@@ -365,7 +371,11 @@ def asks_condition(ws: tuple[str, ...]) -> bool:
     asked = "unless" in ws or any(
         w in _CONDITION_ASKERS and n in _CONDITION_NOUNS for w, n in itertools.pairwise(ws)
     )
-    return asked and len(ws) <= _CONDITION_MAX_WORDS
+    if asked:
+        return len(ws) <= _CONDITION_MAX_WORDS
+    # "what would China have to do to avoid that?": what the threat is conditioned on
+    avoid = any(ws[i : i + 4] in _TO_AVOID_IT for i in range(len(ws) - 3))
+    return avoid and len(ws) <= _AVOID_MAX_WORDS
 
 
 def read_again(ws: tuple[str, ...]) -> bool:

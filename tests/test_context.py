@@ -1122,3 +1122,18 @@ def test_what_year_is_the_year_the_last_answer_gives_when_unsure(matcher: Matche
     assert "1978" in reply.fact.answer
     assert reply.reading is not None
     assert reply.reading.endswith("the last answer says it")
+
+
+def test_what_to_do_to_avoid_it_is_the_condition_the_last_answer_set(matcher: Matcher) -> None:
+    threat = "what has clinton threatened china with"
+    for asked in (
+        "what would china have to do to avoid that?",
+        "what does china need to do to avoid it?",
+    ):
+        reply = follow_up(matcher, threat, asked)
+        assert reply.fact is not None
+        assert "ease its repressive policies" in reply.fact.answer
+        assert reply.reading == "the condition is in the last answer"
+    # Avoiding something named is a question of its own: China's gestures avert restrictions.
+    own = follow_up(matcher, threat, "what is china doing to avoid restrictions?")
+    assert own.reading != "the condition is in the last answer"
