@@ -141,6 +141,7 @@ class Topic:
     read_people: tuple[str, ...] = ()
     before: str = ""  # the question answered before this one, in the same conversation
     kind: str | None = None  # what the question asked for, as the analyzer read it
+    named_before: tuple[str, ...] = ()  # the people the question before this one named
 
 
 @dataclass(frozen=True, slots=True)
@@ -499,6 +500,10 @@ def _people_meant(
     if not plural:
         return list(subject)
     people = list(topic.people)
+    if set(ws) & _BOTH and (pair := _swapped(topic)):
+        # "What was Oksenberg's role?", "and Brzezinski's?", "what did the two of them
+        # do?": the one asked about before and the one asked about now.
+        return pair
     if set(ws) & _BOTH and len(topic.people) > 1:
         return people
     if topic.asked_who:
@@ -513,6 +518,14 @@ def _people_meant(
         # criticized the envoys?", "them" may well be the one person answered.)
         return []
     return people
+
+
+def _swapped(topic: Topic) -> list[str]:
+    """The person the last question named in place of the one named before it, and that
+    one, when there is one of each."""
+    out = [p for p in topic.named_before if p not in (*topic.named, *topic.people)]
+    came = [p for p in topic.named if p not in topic.named_before]
+    return [*out, *came] if len(out) == 1 and len(came) == 1 else []
 
 
 def in_context(question: str, analysis: Analysis, topic: Topic) -> Reading | None:
@@ -695,7 +708,7 @@ class Conversations:
     def remember(self, key: Hashable, topic: Topic) -> None:
         earlier = self.get(key)
         if earlier is not None and not topic.before:
-            topic = replace(topic, before=earlier.question)
+            topic = replace(topic, before=earlier.question, named_before=earlier.named)
         self._topics[key] = (self._clock(), topic)
         self._topics.move_to_end(key)
         while len(self._topics) > self.max_conversations:

@@ -1137,3 +1137,19 @@ def test_what_to_do_to_avoid_it_is_the_condition_the_last_answer_set(matcher: Ma
     # Avoiding something named is a question of its own: China's gestures avert restrictions.
     own = follow_up(matcher, threat, "what is china doing to avoid restrictions?")
     assert own.reading != "the condition is in the last answer"
+
+
+def test_the_two_of_them_after_and_x_are_the_one_before_and_x(matcher: Matcher) -> None:
+    reply = follow_up(
+        matcher,
+        "What was Michel Oksenberg's role under Carter?",
+        "and brzezinski's?",
+        "what did the two of them handle back then?",
+    )
+    assert reply.reading == "reading \u201cthem\u201d as Michel Oksenberg and Zbigniew Brzezinski"
+    assert reply.fact is not None
+    assert "1978 negotiations" in reply.fact.answer
+    # Without a swap, "the two of them" are the last answer's people.
+    pair = follow_up(matcher, "who did bush send to beijing?", "what did the two of them do?")
+    assert pair.reading is not None
+    assert "Brent Scowcroft and Lawrence Eagleburger" in pair.reading
