@@ -343,6 +343,29 @@ def _holds(ws: tuple[str, ...], seq: tuple[str, ...]) -> bool:
     return any(ws[i : i + n] == seq for i in range(len(ws) - n + 1))
 
 
+# "restrictions on what?", "threats from who", "negotiations for what?": a word of the last
+# answer said back, asking what follows it there.
+_ECHO_PREPS = frozenset("on of for from about with against to in".split())
+_ECHO_WH = frozenset({"what", "who", "whom", "which"})
+_ECHO_LEADS = frozenset({"and", "so", "but", "a", "an", "the", "ok", "okay"})
+_ECHO_TAIL = frozenset({"exactly", "again", "then", "tho", "though"})
+
+
+def echoed(ws: tuple[str, ...]) -> tuple[str, str] | None:
+    """The word and preposition a question like "restrictions on what exactly?" says back."""
+    core = list(without_chat_tail(ws))
+    while core and core[0] in _ECHO_LEADS:
+        core.pop(0)
+    while core and core[-1] in _ECHO_TAIL:
+        core.pop()
+    if len(core) != 3 or core[1] not in _ECHO_PREPS or core[2] not in _ECHO_WH:
+        return None
+    word = core[0]
+    if word in PRONOUNS or word in _THING or word in _AUXILIARIES or word in WH_WORDS:
+        return None
+    return word, core[1]
+
+
 def asks_how_often(ws: tuple[str, ...]) -> bool:
     """ "How often has he said that?", "has he said it a lot or just once?"."""
     ws = tuple(without_chat_tail(ws))

@@ -42,6 +42,7 @@ from bot.context import (
     asks_what_came_of,
     asks_what_it_led_to,
     content_terms,
+    echoed,
     follow_up_form,
     free_pronouns,
     in_context,
@@ -54,7 +55,7 @@ from bot.decide import DECISION_FILE, Decision, Explanation, Verdict
 from bot.factbase import Fact, FactBase, FactBaseError, Problem
 from bot.rank import LIGHT_TERMS, RankConfig, Ranker, Ranking
 from bot.reply import Outcome, Reply
-from bot.textnorm import words
+from bot.textnorm import stem, words
 
 # Words that make a message a request for help rather than a question about the article.
 _HELP_TERMS = frozenset({"help", "command", "usag", "menu", "start", "hello", "instruct"})
@@ -380,6 +381,13 @@ class Matcher:
             asked = self._asked_terms(analysis)
             if analysis.kind == "when" and asked and asked <= self._own_terms(last):
                 return "the last answer says when"
+        if (echo := echoed(ws)) is not None and reply.fact != last:
+            # "restrictions on what?" after "... to avert restrictions on its trading
+            # status": the last answer says what follows the words said back.
+            word, prep = echo
+            said = re.compile(rf"\b{re.escape(stem(word))}\w*\s+(?:\w+\s+)?{prep}\b", re.I)
+            if said.search(own):
+                return "the last answer says it"
         if asks_what_it_led_to(ws) and _LED_TO_SAID.search(own):
             # Pointed at ("those talks"), so any reading of it elsewhere is a guess; what
             # it names must be the last answer's ("what did those protests lead to?" after

@@ -1153,3 +1153,16 @@ def test_the_two_of_them_after_and_x_are_the_one_before_and_x(matcher: Matcher) 
     pair = follow_up(matcher, "who did bush send to beijing?", "what did the two of them do?")
     assert pair.reading is not None
     assert "Brent Scowcroft and Lawrence Eagleburger" in pair.reading
+
+
+def test_words_said_back_are_answered_by_the_last_answer_that_says_them(
+    matcher: Matcher,
+) -> None:
+    gestures = "What is China trying to avoid with its last-minute gestures?"
+    reply = follow_up(matcher, gestures, "Restrictions on what, exactly?")
+    assert reply.fact is not None
+    assert "most favored nation" in reply.fact.answer
+    assert reply.reading == "the last answer says it"
+    # Said back to an answer that does not say them, they are not taken for it.
+    other = follow_up(matcher, "who was released today?", "restrictions on what?")
+    assert other.reading != "the last answer says it"
