@@ -55,11 +55,15 @@ _CONDITION_NOUNS = frozenset({"condition", "conditions"})
 # The words that ask for the condition the last answer set ("unless what?", "under what
 # condition?", "what must they do to avoid it?"); the matcher reads them as terms too.
 CONDITION_WORDS = _CONDITION_NOUNS | {"unless", "avoid"}
+# "what would they have to do to avoid that?", "what must China do to avoid it?": what is
+# needed, after "to", "must" or "should"; "what did China do to avoid it?" asks a deed.
 _TO_AVOID_IT = frozenset(
-    ("do", "to", avoid, it)
+    (need, "do", "to", avoid, it)
+    for need in ("to", "must", "should")
     for avoid in ("avoid", "avert", "prevent", "escape", "stop")
     for it in ("it", "that", "this", "them")
 )
+# Longer, and the question says more than "what must they do to avoid it?".
 _AVOID_MAX_WORDS = 11
 # "another nickname", "any other charges": another thing, not the other person.
 _THING_NOUNS = _NAME_NOUNS | frozenset(
@@ -327,18 +331,20 @@ def asks_other_name(ws: tuple[str, ...]) -> bool:
 # "how often has he said that?", "a lot or just once?": how often the last answer's deed was
 # done, which an answer saying "repeatedly" or "twice" tells.
 _HOW_OFTEN = (("how", "often"), ("how", "many", "times"), ("how", "frequently"))
-_HOW_OFTEN_MAX_WORDS = 9
+_HOW_OFTEN_MAX_WORDS = 9  # longer, and it asks how often something of its own happens
 # "same as who?", "the same as whom?": who else has what the last answer told.
 _SAME_AS = frozenset(("same", "as", wh) for wh in ("who", "whom", "what", "which"))
-_SAME_AS_MAX_WORDS = 5
+_SAME_AS_MAX_WORDS = 5  # "the same as whom, exactly?"; more is a question of its own
 # "what did those lead to?", "what was the result of this negotiation?": what came of the
 # thing the last answer told, pointed at, and asking nothing else.
-_LED_TO = frozenset({("lead", "to"), ("led", "to"), ("leads", "to"), ("result",), ("results",)})
+# ("What led to that?" asks the cause, not what came of it.)
+_LED_TO = frozenset({("lead", "to"), ("leads", "to"), ("result",), ("results",)})
 _POINTERS = _THAT | frozenset({"those", "these", "it"})
-_LED_TO_MAX_WORDS = 8
+_LED_TO_MAX_WORDS = 8  # "what was the result of those talks, then?"
 
 
 def _holds(ws: tuple[str, ...], seq: tuple[str, ...]) -> bool:
+    """Do the words hold `seq`, in order and next to each other?"""
     n = len(seq)
     return any(ws[i : i + n] == seq for i in range(len(ws) - n + 1))
 
@@ -398,7 +404,7 @@ def asks_condition(ws: tuple[str, ...]) -> bool:
     if asked:
         return len(ws) <= _CONDITION_MAX_WORDS
     # "what would China have to do to avoid that?": what the threat is conditioned on
-    avoid = any(ws[i : i + 4] in _TO_AVOID_IT for i in range(len(ws) - 3))
+    avoid = any(_holds(ws, frame) for frame in _TO_AVOID_IT)
     return avoid and len(ws) <= _AVOID_MAX_WORDS
 
 
@@ -545,10 +551,18 @@ def _people_meant(
 
 def _swapped(topic: Topic) -> list[str]:
     """The person the last question named in place of the one named before it, and that
-    one, when there is one of each."""
+    one, when there is one of each and the two questions ask the same ("what was
+    Oksenberg's role?", "and Brzezinski's?"); a question about someone new is no swap."""
     out = [p for p in topic.named_before if p not in (*topic.named, *topic.people)]
     came = [p for p in topic.named if p not in topic.named_before]
-    return [*out, *came] if len(out) == 1 and len(came) == 1 else []
+    if len(out) != 1 or len(came) != 1:
+        return []
+    names = _name_words((*topic.named_before, *topic.named, *topic.people))
+    asked = [
+        {w for w in words(q) if w not in names and len(w) > 1}
+        for q in (topic.before, topic.question)
+    ]
+    return [*out, *came] if asked[0] == asked[1] else []
 
 
 def in_context(question: str, analysis: Analysis, topic: Topic) -> Reading | None:

@@ -113,6 +113,11 @@ _DEED_POINTERS = frozenset({"it", "that", "this"})
 # An answer that says how often: "oft-repeated threats", "twice sent".
 _HOW_OFTEN_SAID = re.compile(r"\b(?:oft-repeated|repeatedly|twice|\w+ times)\b", re.IGNORECASE)
 _YEAR_SAID = re.compile(r"\b(?:19|20)\d\d\b")
+# How far before and after a year the deed it dates may stand: "founded the "Beijing
+# Spring" journal in 1979", "In 1986 Chen founded"; not "in 1979 but was forced to close it".
+_YEAR_BEFORE, _YEAR_AFTER = 6, 2
+# The words that ask how often, as the analyzer reads them: not what is counted.
+_HOW_OFTEN_TERMS = frozenset({"often", "time", "lot", "frequent"})
 # An answer that says what something led to: "the negotiations that led up to ...".
 _LED_TO_SAID = re.compile(r"\b(?:led|leading|resulted|resulting)(?: up)? (?:to|in)\b", re.I)
 # The words that ask what it led to, as the analyzer reads them ("lead to" folds into reason).
@@ -166,7 +171,7 @@ def _around_a_deed_untold(analysis: Analysis, fact: Fact) -> bool:
     words do not place in time?"""
     if not _DEED_AROUND.search(" ".join(analysis.words)):
         return False
-    return not _TIME_RELATION.search(f"{fact.answer} {fact.citation.quote}")
+    return not _TIME_RELATION.search(_own_text(fact))
 
 
 def _said_over(analysis: Analysis) -> bool:
@@ -197,7 +202,7 @@ _PENALTY_WORDS = "jailed sentenced charged rearrested"
 _OTHERS = re.compile(r"\bother (?!than\b)\w+", re.IGNORECASE)  # "most other nations"
 _WHO_ELSE = frozenset({"who", "whom", "anyone", "anybody", "someone", "which"})
 # What a question asks for when the words of an answer can be the answer ("from which
-# movement?"): a thing, not a reason or a time.
+# movement?", "which country is that?"): a thing or a place, not a reason.
 _THING_KINDS = frozenset({None, "what", "which", "where"})
 # With nothing of its own asked, these ask past the last answer: "what did he do after it?".
 _BEYOND_LAST = frozenset({"after", "afterwards", "next", "then", "else", "later", "before"})
@@ -207,6 +212,11 @@ BESIDE_MARGIN = 20.0
 # How many of the next candidates a "what came of it" follow-up looks through for one whose
 # own words say what it asks.
 _OWN_WORDS_DEPTH = 5
+
+
+def _own_text(fact: Fact) -> str:
+    """A fact's own words: its answer and its quote (not the rest of its paragraph)."""
+    return f"{fact.answer} {fact.citation.quote}"
 
 
 class Matcher:
@@ -365,22 +375,27 @@ class Matcher:
     def _detail_of_last(
         self, question: str, ws: tuple[str, ...], reply: Reply, last: Fact
     ) -> str | None:
-        """How the question was read, when it asks a detail the last answer says."""
-        own = f"{last.answer} {last.citation.quote}"
+        """How the question was read when it asks a detail the last answer's own words
+        give (None when it does not)."""
         if not self._unnamed(question, last):
             return None
-        free = reply.fact in (None, last)
-        if free and asks_how_often(ws) and _HOW_OFTEN_SAID.search(own):
+        own = _own_text(last)
+        analysis = self.analyzer.analyze(question)
+        asked = self._asked_terms(analysis)
+        # What is counted must be what the last answer counts: "how many times was he
+        # criticized?" after Bush's two missions is not "twice".
+        counted = asked - _HOW_OFTEN_TERMS <= self._own_terms(last)
+        often = asks_how_often(ws) and counted and reply.fact in (None, last)
+        if often and _HOW_OFTEN_SAID.search(own):
             return "the last answer says how often"
-        if free and asks_same_as(ws) and _OTHERS.search(last.answer):
+        if asks_same_as(ws) and _OTHERS.search(last.answer):
             return "the last answer names the others"
-        if "it" in ws and reply.fact != last and _YEAR_SAID.search(own):
-            # "what year did he found it?" after the journal he founded: "it" is the
-            # journal, and the last answer says when, in the words asked.
-            analysis = self.analyzer.analyze(question)
-            asked = self._asked_terms(analysis)
-            if analysis.kind == "when" and asked and asked <= self._own_terms(last):
-                return "the last answer says when"
+        # "what year did he found it?" after the journal he founded: "it" is the journal,
+        # and the last answer gives the year of what was asked ("founded in 1979"), not of
+        # something else ("when did he close it?" is not 1979).
+        when = analysis.kind == "when" and "it" in ws and reply.fact != last
+        if when and asked and self._year_of(asked, own):
+            return "the last answer says when"
         if (echo := echoed(ws)) is not None and reply.fact != last:
             # "restrictions on what?" after "... to avert restrictions on its trading
             # status": the last answer says what follows the words said back.
@@ -388,14 +403,23 @@ class Matcher:
             said = re.compile(rf"\b{re.escape(stem(word))}\w*\s+(?:\w+\s+)?{prep}\b", re.I)
             if said.search(own):
                 return "the last answer says it"
-        if asks_what_it_led_to(ws) and _LED_TO_SAID.search(own):
-            # Pointed at ("those talks"), so any reading of it elsewhere is a guess; what
-            # it names must be the last answer's ("what did those protests lead to?" after
-            # the talks is not).
-            asked = self._asked_terms(self.analyzer.analyze(question)) - _LED_TO_TERMS
-            if asked <= self._own_terms(last):
-                return "the last answer says what it led to"
+        # Pointed at ("those talks"), so any reading of it elsewhere is a guess; what it
+        # names must be the last answer's ("what did those protests lead to?" after the
+        # talks is not).
+        led = asks_what_it_led_to(ws) and asked - _LED_TO_TERMS <= self._own_terms(last)
+        if led and _LED_TO_SAID.search(own):
+            return "the last answer says what it led to"
         return None
+
+    def _year_of(self, asked: set[str], text: str) -> bool:
+        """Does a year in the text stand next to a word for what was asked?"""
+        ws = text.split()
+        for i, w in enumerate(ws):
+            if _YEAR_SAID.search(w):
+                near = " ".join(ws[max(0, i - _YEAR_BEFORE) : i + _YEAR_AFTER + 1])
+                if asked & self._terms_of_each(near):
+                    return True
+        return False
 
     def _far_and_unnamed(self, question: str, found: Fact, last: Fact) -> bool:
         """Found far from the last answer, by a question naming no one the last answer does
@@ -583,15 +607,17 @@ class Matcher:
         """ "from which movement?" after "was Chen the best-known dissident still jailed?":
         unsure, with the last answer as its best guess, and every word it asks in the last
         answer's own words: the last answer says it. Only a question for a thing ("what",
-        "which"): a "why" or "when" is not answered by the words being there."""
+        "which", "where"), or "when" if the last answer gives a year ("what year?" after
+        the 1978 negotiations): a "why" is not answered by the words being there. Asking
+        nothing of its own ("to get what?"), it may not ask past the last answer ("what did
+        he do after it?")."""
         if reply.outcome is not Outcome.CLARIFY or not reply.suggestions:
             return reply
         last = self.factbase.get(topic.fact_id)
         if last is None or reply.suggestions[0] != last:
             return reply
         # "what year?" after the 1978 negotiations: a year the last answer gives is when.
-        own = f"{last.answer} {last.citation.quote}"
-        dated = analysis.kind == "when" and _YEAR_SAID.search(own) is not None
+        dated = analysis.kind == "when" and _YEAR_SAID.search(_own_text(last)) is not None
         if analysis.kind not in _THING_KINDS and not dated:
             return reply
         asked = self._asked_terms(analysis)
@@ -615,8 +641,7 @@ class Matcher:
         paragraph may tell of another thing."""
         found = self._own.get(fact.id)
         if found is None:
-            text = f"{fact.answer} {fact.citation.quote}"
-            found = self._own[fact.id] = frozenset(self.analyzer.analyze(text).terms)
+            found = self._own[fact.id] = frozenset(self.analyzer.analyze(_own_text(fact)).terms)
         return found
 
     def _near_topic(self, reply: Reply, topic: Topic) -> Reply:
@@ -652,8 +677,14 @@ class Matcher:
     def _pointed_beside(
         self, question: str, ws: tuple[str, ...], reply: Reply, last: Fact
     ) -> Fact | None:
-        """For "those emissaries", a thing the last answer names: the first suggestion next
-        to the last answer."""
+        """For "who were those emissaries?", a thing the last answer names: the first
+        suggestion next to the last answer. Only a question for someone; and not when the
+        question the article leaves open is the last answer's own ("who was that
+        emissary?" after the reports of a secret one: the article does not say)."""
+        if not asks_for_person(self.analyzer.analyze(question)):
+            return None
+        if reply.suggestions[:1] == (last,):
+            return None
         pointed = [b for a, b in itertools.pairwise(ws) if a in _THIS_NOUN]
         own = self._own_terms(last)
         if not any(set(self.analyzer.analyze(w).terms) & own for w in pointed):

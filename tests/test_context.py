@@ -1021,6 +1021,11 @@ def test_how_often_is_answered_by_a_last_answer_that_says_how_often(matcher: Mat
     reply = follow_up(matcher, "who was released today?", "how often has he been jailed?")
     assert reply.reading != "the last answer says how often"
     assert reply.fact is None or reply.fact.id != "chen-released"
+    # Nor is one that counts something else than what is asked.
+    other = follow_up(
+        matcher, threat, "how often does the administration review china's trade status?"
+    )
+    assert other.reading != "the last answer says how often"
 
 
 def test_same_as_whom_is_answered_by_the_last_answer_naming_the_others(
@@ -1043,6 +1048,9 @@ def test_what_the_thing_pointed_at_led_to_is_in_the_last_answer(matcher: Matcher
         assert reply.fact.id == "negotiations-1978"
         assert "establishment of diplomatic relations" in reply.fact.answer
         assert reply.reading == "the last answer says what it led to"
+    # What led to the talks asks their cause, which the last answer does not give.
+    cause = follow_up(matcher, talks, "what led to those talks?")
+    assert cause.reading != "the last answer says what it led to"
     # Other things pointed at are not the talks: the protests led to something else.
     assert (
         follow_up(matcher, talks, "what did those protests lead to?").fact
@@ -1059,6 +1067,9 @@ def test_those_things_are_the_ones_the_last_answer_tells_of(matcher: Matcher) ->
     assert "Scowcroft" in reply.fact.answer
     assert reply.reading is not None
     assert reply.reading.startswith("reading it with the last question")
+    # The secret emissary the reports tell of is one the article leaves unnamed.
+    reports = "what did officials say about reports of a secret emissary?"
+    assert talk(matcher, reports, "who was that emissary?") == ["emissary-reports", None]
     # Pointing at something the last answer does not tell of leaves the question as it is.
     other = follow_up(matcher, lord, "and who were those dissidents?")
     assert other.fact is None or "Scowcroft" not in other.fact.answer
@@ -1090,6 +1101,10 @@ def test_what_year_he_founded_it_is_in_the_last_answer_about_it(matcher: Matcher
     assert reply.fact is not None
     assert "1979" in reply.fact.answer
     assert reply.reading == "the last answer says when"
+    # Its year is when the journal was founded, not when it was closed.
+    closed = follow_up(matcher, "what happened to chen's journal?", "when did he close it?")
+    assert closed.reading != "the last answer says when"
+    assert closed.fact is None or "1979" not in closed.fact.answer
     # An answer whose year is not when the thing asked of was done is not taken for it.
     other = follow_up(
         matcher, "when did chen's career as a dissident begin?", "when did he found it?"
@@ -1134,9 +1149,12 @@ def test_what_to_do_to_avoid_it_is_the_condition_the_last_answer_set(matcher: Ma
         assert reply.fact is not None
         assert "ease its repressive policies" in reply.fact.answer
         assert reply.reading == "the condition is in the last answer"
-    # Avoiding something named is a question of its own: China's gestures avert restrictions.
-    own = follow_up(matcher, threat, "what is china doing to avoid restrictions?")
-    assert own.reading != "the condition is in the last answer"
+    # What China did to avoid it is a deed, not the condition: its last-minute gestures.
+    for deed in ("what did china do to avoid it?", "so what did beijing do to avoid that?"):
+        reply = follow_up(matcher, threat, deed)
+        assert reply.reading != "the condition is in the last answer"
+        assert reply.fact is not None
+        assert reply.fact.id == "gestures-purpose"
 
 
 def test_the_two_of_them_after_and_x_are_the_one_before_and_x(matcher: Matcher) -> None:
@@ -1149,6 +1167,16 @@ def test_the_two_of_them_after_and_x_are_the_one_before_and_x(matcher: Matcher) 
     assert reply.reading == "reading \u201cthem\u201d as Michel Oksenberg and Zbigniew Brzezinski"
     assert reply.fact is not None
     assert "1978 negotiations" in reply.fact.answer
+    # A question about someone new is no swap: the two are the envoys, not Wang and Bush.
+    new = follow_up(
+        matcher,
+        "what illness does wang juntao have?",
+        "who did bush send to beijing?",
+        "what were the jobs of the two of them?",
+    )
+    assert new.reading is not None
+    assert "Wang" not in new.reading
+    assert "Brent Scowcroft" in new.reading
     # Without a swap, "the two of them" are the last answer's people.
     pair = follow_up(matcher, "who did bush send to beijing?", "what did the two of them do?")
     assert pair.reading is not None
