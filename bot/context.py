@@ -323,6 +323,13 @@ def _with_its_term(ws: list[str], topic: Topic) -> list[str]:
     return _adding(ws, words(" ".join(QUOTED_TERM.findall(topic.answer))))
 
 
+def asks_who_was_called_that(ws: tuple[str, ...]) -> bool:
+    """ "Who got called that?", "who was labeled that?": whom the last answer's quoted term
+    was given to (not "who else ...", someone besides)."""
+    called_that = any(a in _NAMING and b in _THAT for a, b in itertools.pairwise(ws))
+    return called_that and "who" in ws and not set(ws) & (_OTHER | {"else"})
+
+
 def asks_other_name(ws: tuple[str, ...]) -> bool:
     """ "What's the other term it used?", "wasn't there another nickname?"."""
     return any(w in _OTHER and n in _NAME_NOUNS for w, n in itertools.pairwise(ws))

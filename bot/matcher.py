@@ -41,6 +41,7 @@ from bot.context import (
     asks_source,
     asks_what_came_of,
     asks_what_it_led_to,
+    asks_who_was_called_that,
     content_terms,
     echoed,
     follow_up_form,
@@ -55,7 +56,7 @@ from bot.decide import DECISION_FILE, Decision, Explanation, Verdict
 from bot.factbase import Fact, FactBase, FactBaseError, Problem
 from bot.rank import LIGHT_TERMS, RankConfig, Ranker, Ranking
 from bot.reply import Outcome, Reply
-from bot.textnorm import stem, words
+from bot.textnorm import QUOTED_TERM, stem, words
 
 # Words that make a message a request for help rather than a question about the article.
 _HELP_TERMS = frozenset({"help", "command", "usag", "menu", "start", "hello", "instruct"})
@@ -388,6 +389,10 @@ class Matcher:
         often = asks_how_often(ws) and counted and reply.fact in (None, last)
         if often and _HOW_OFTEN_SAID.search(own):
             return "the last answer says how often"
+        if asks_who_was_called_that(ws) and last.people and QUOTED_TERM.search(last.answer):
+            # "who got called that?" after the government's "black hands": the people the
+            # last answer gives the term to.
+            return "the last answer names them"
         if asks_same_as(ws) and _OTHERS.search(last.answer):
             return "the last answer names the others"
         # "what year did he found it?" after the journal he founded: "it" is the journal,

@@ -1194,3 +1194,16 @@ def test_words_said_back_are_answered_by_the_last_answer_that_says_them(
     # Said back to an answer that does not say them, they are not taken for it.
     other = follow_up(matcher, "who was released today?", "restrictions on what?")
     assert other.reading != "the last answer says it"
+
+
+def test_who_got_called_that_are_the_people_the_last_answer_gives_the_term(
+    matcher: Matcher,
+) -> None:
+    meaning = "what does 'black hand' mean in the article"
+    reply = follow_up(matcher, meaning, "who got called that?")
+    assert reply.fact is not None
+    assert "Chen and Wang" in reply.fact.answer
+    assert reply.reading == "the last answer names them"
+    # Someone besides them is another question.
+    other = follow_up(matcher, meaning, "who else got called that?")
+    assert other.reading != "the last answer names them"
