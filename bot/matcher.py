@@ -401,6 +401,16 @@ class Matcher:
         when = analysis.kind == "when" and "it" in ws and reply.fact != last
         if when and asked and self._year_of(asked, own):
             return "the last answer says when"
+        # "and in what year?" after the 1989 demonstrations: the one year the last answer
+        # gives, when the question asks nothing else it does not say.
+        years = set(_YEAR_SAID.findall(own))
+        if (
+            "year" in ws
+            and len(years) == 1
+            and reply.fact != last
+            and asked <= self._own_terms(last)
+        ):
+            return "the last answer says when"
         if (echo := echoed(ws)) is not None and reply.fact != last:
             # "restrictions on what?" after "... to avert restrictions on its trading
             # status": the last answer says what follows the words said back.

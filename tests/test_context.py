@@ -1207,3 +1207,16 @@ def test_who_got_called_that_are_the_people_the_last_answer_gives_the_term(
     # Someone besides them is another question.
     other = follow_up(matcher, meaning, "who else got called that?")
     assert other.reading != "the last answer names them"
+
+
+def test_in_what_year_is_the_one_year_the_last_answer_gives(matcher: Matcher) -> None:
+    reply = follow_up(matcher, "where were the protests?", "and in what year?")
+    assert reply.fact is not None
+    assert "1989" in reply.fact.answer
+    assert reply.reading == "the last answer says when"
+    # A year for something the last answer does not tell of is another fact's.
+    other = follow_up(
+        matcher, "why did beijing label chen a black hand", "what year was he sentenced?"
+    )
+    assert other.fact is not None
+    assert "1991" in other.fact.answer
