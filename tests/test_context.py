@@ -1220,3 +1220,10 @@ def test_in_what_year_is_the_one_year_the_last_answer_gives(matcher: Matcher) ->
     )
     assert other.fact is not None
     assert "1991" in other.fact.answer
+
+
+def test_why_right_now_tho_is_why_now(matcher: Matcher) -> None:
+    campaign = "What effort has the Clinton Administration launched regarding China?"
+    reply = follow_up(matcher, campaign, "why right now tho?")
+    assert reply.fact is not None
+    assert "final weeks" in reply.fact.answer
