@@ -63,6 +63,8 @@ _TO_AVOID_IT = frozenset(
     for avoid in ("avoid", "avert", "prevent", "escape", "stop")
     for it in ("it", "that", "this", "them")
 )
+# "what must China do to avoid it?": the need may stand before the one who must.
+_MODALS = frozenset({"must", "should", "need", "needs"})
 # Longer, and the question says more than "what must they do to avoid it?".
 _AVOID_MAX_WORDS = 11
 # "another nickname", "any other charges": another thing, not the other person.
@@ -338,6 +340,7 @@ def asks_other_name(ws: tuple[str, ...]) -> bool:
 # "how often has he said that?", "a lot or just once?": how often the last answer's deed was
 # done, which an answer saying "repeatedly" or "twice" tells.
 _HOW_OFTEN = (("how", "often"), ("how", "many", "times"), ("how", "frequently"))
+_OFTEN_OPENERS = frozenset({("has",), ("have",), ("did",), ("does",), ("do",), ("is",)})
 _HOW_OFTEN_MAX_WORDS = 9  # longer, and it asks how often something of its own happens
 # "same as who?", "the same as whom?": who else has what the last answer told.
 _SAME_AS = frozenset(("same", "as", wh) for wh in ("who", "whom", "what", "which"))
@@ -361,7 +364,7 @@ def _holds(ws: tuple[str, ...], seq: tuple[str, ...]) -> bool:
 _ECHO_PREPS = frozenset("on of for from about with against to in".split())
 _ECHO_WH = frozenset({"what", "who", "whom", "which"})
 _ECHO_LEADS = frozenset({"and", "so", "but", "a", "an", "the", "ok", "okay"})
-_ECHO_TAIL = frozenset({"exactly", "again", "then", "tho", "though"})
+_ECHO_TAIL = frozenset({"exactly", "precisely", "specifically", "again", "then", "tho", "though"})
 
 
 def echoed(ws: tuple[str, ...]) -> tuple[str, str] | None:
@@ -371,6 +374,8 @@ def echoed(ws: tuple[str, ...]) -> tuple[str, str] | None:
         core.pop(0)
     while core and core[-1] in _ECHO_TAIL:
         core.pop()
+    if len(core) == 4 and core[1] == "up":  # "leading up to what?"
+        del core[1]
     if len(core) != 3 or core[1] not in _ECHO_PREPS or core[2] not in _ECHO_WH:
         return None
     word = core[0]
@@ -384,7 +389,10 @@ def asks_how_often(ws: tuple[str, ...]) -> bool:
     ws = tuple(without_chat_tail(ws))
     if len(ws) > _HOW_OFTEN_MAX_WORDS:
         return False
-    return any(_holds(ws, seq) for seq in _HOW_OFTEN) or ("once" in ws and "lot" in ws)
+    if any(_holds(ws, seq) for seq in _HOW_OFTEN) or ("once" in ws and "lot" in ws):
+        return True
+    # "has he said it often?", "has he said it a lot?": whether often, asked yes or no
+    return ws[:1] in _OFTEN_OPENERS and ws[-1:] in (("often",), ("lot",), ("repeatedly",))
 
 
 def asks_same_as(ws: tuple[str, ...]) -> bool:
@@ -411,7 +419,9 @@ def asks_condition(ws: tuple[str, ...]) -> bool:
     if asked:
         return len(ws) <= _CONDITION_MAX_WORDS
     # "what would China have to do to avoid that?": what the threat is conditioned on
-    avoid = any(_holds(ws, frame) for frame in _TO_AVOID_IT)
+    avoid = any(_holds(ws, frame) for frame in _TO_AVOID_IT) or (
+        bool(set(ws) & _MODALS) and any(_holds(ws, frame[1:]) for frame in _TO_AVOID_IT)
+    )
     return avoid and len(ws) <= _AVOID_MAX_WORDS
 
 

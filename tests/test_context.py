@@ -1011,7 +1011,12 @@ def test_has_it_been_done_or_what_still_asks_whether(matcher: Matcher) -> None:
 
 def test_how_often_is_answered_by_a_last_answer_that_says_how_often(matcher: Matcher) -> None:
     threat = "what has clinton threatened china with"
-    for asked in ("how often has he said that?", "has he said it a lot or just once"):
+    for asked in (
+        "how often has he said that?",
+        "has he said it a lot or just once",
+        "has he said it often?",
+        "has he said it a lot?",
+    ):
         reply = follow_up(matcher, threat, asked)
         assert reply.fact is not None
         assert reply.fact.id == "clinton-threat"
@@ -1144,6 +1149,7 @@ def test_what_to_do_to_avoid_it_is_the_condition_the_last_answer_set(matcher: Ma
     for asked in (
         "what would china have to do to avoid that?",
         "what does china need to do to avoid it?",
+        "what must china do to avoid it",
     ):
         reply = follow_up(matcher, threat, asked)
         assert reply.fact is not None
@@ -1187,10 +1193,14 @@ def test_words_said_back_are_answered_by_the_last_answer_that_says_them(
     matcher: Matcher,
 ) -> None:
     gestures = "What is China trying to avoid with its last-minute gestures?"
-    reply = follow_up(matcher, gestures, "Restrictions on what, exactly?")
-    assert reply.fact is not None
-    assert "most favored nation" in reply.fact.answer
-    assert reply.reading == "the last answer says it"
+    for asked in ("Restrictions on what, exactly?", "restrictions on what, precisely?"):
+        reply = follow_up(matcher, gestures, asked)
+        assert reply.fact is not None
+        assert "most favored nation" in reply.fact.answer
+        assert reply.reading == "the last answer says it"
+    led = follow_up(matcher, "who was in charge of the 1978 negotiations?", "leading up to what?")
+    assert led.fact is not None
+    assert "establishment of diplomatic relations" in led.fact.answer
     # Said back to an answer that does not say them, they are not taken for it.
     other = follow_up(matcher, "who was released today?", "restrictions on what?")
     assert other.reading != "the last answer says it"
