@@ -184,6 +184,11 @@ def follow_up_form(analysis: Analysis, named: tuple[str, ...], light: frozenset[
         return True
     if (ws & _THING or _points_back(analysis.words)) and len(content) <= _THIN:
         return True
+    again = without_chat_tail(analysis.words)[-1:] == ["again"]
+    if again and analysis.kind == "what" and len(content) <= _THIN:
+        # "what were the charges again?": something said before ("who was arrested
+        # again?" is rearrested)
+        return True
     return _is_other(analysis.words) or _ordinal(analysis.words) is not None
 
 

@@ -1237,3 +1237,13 @@ def test_why_right_now_tho_is_why_now(matcher: Matcher) -> None:
     reply = follow_up(matcher, campaign, "why right now tho?")
     assert reply.fact is not None
     assert "final weeks" in reply.fact.answer
+
+
+def test_what_again_with_nothing_before_is_asked_back(matcher: Matcher) -> None:
+    # "again" asks for something said before: with nothing before it, the bot asks back.
+    assert talk(matcher, "what were the charges again?") == [None]
+    reply = follow_up(matcher, "who was released today?", "what were the charges again?")
+    assert reply.fact is not None
+    assert "counterrevolutionary" in reply.fact.answer
+    # "Arrested again" is rearrested: a question of its own.
+    assert talk(matcher, "who arrest again") == ["wei-rearrested"]
