@@ -296,6 +296,9 @@ def asks_if_done_outright(ws: tuple[str, ...]) -> bool:
     return asks_if_done(ws) and tuple(ws[-2:]) in _DONE_PAIRS
 
 
+_ACCOMPANIED = frozenset({"accompanied", "accompany", "accompanies", "accompanying", "joined"})
+
+
 def asks_companion(ws: tuple[str, ...]) -> bool:
     """ "Did he do it alone?", "with whom did he found it?", "who's going with him?": who
     else took part in what the last answer told, asked with a pronoun for the one told
@@ -304,7 +307,8 @@ def asks_companion(ws: tuple[str, ...]) -> bool:
     ends_with = ws[-1:] == ("with",) or (ws[-2:-1] == ("with",) and ws[-1] in PRONOUNS)
     with_whom = bool(pairs & {("with", "who"), ("with", "whom")}) or (ends_with and "who" in ws)
     one = set(free_pronouns(ws)) & (_SINGULAR | _POSSESSIVE)
-    return bool(one) and ("alone" in ws or "together" in ws or with_whom)
+    went_along = "who" in ws and bool(set(ws) & _ACCOMPANIED)  # "who accompanied him?"
+    return bool(one) and ("alone" in ws or "together" in ws or with_whom or went_along)
 
 
 def asks_example(ws: tuple[str, ...]) -> bool:

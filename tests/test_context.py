@@ -1247,3 +1247,15 @@ def test_what_again_with_nothing_before_is_asked_back(matcher: Matcher) -> None:
     assert "counterrevolutionary" in reply.fact.answer
     # "Arrested again" is rearrested: a question of its own.
     assert talk(matcher, "who arrest again") == ["wei-rearrested"]
+
+
+def test_who_accompanied_him_is_who_the_last_answer_names_with_him(matcher: Matcher) -> None:
+    reply = follow_up(
+        matcher,
+        "who did bush send to beijing after the crackdown?",
+        "what was scowcroft's job?",
+        "And who accompanied him on those missions?",
+    )
+    assert reply.reading == "the last answer names who was with him"
+    assert reply.fact is not None
+    assert "Eagleburger" in reply.fact.answer
