@@ -252,10 +252,15 @@ def test_fast_typing_of_what(matcher: Matcher, typed: str) -> None:
     assert (said.kind, said.terms) == (plain.kind, plain.terms)
 
 
-def test_getting_out_of_something_is_gain_only_for_all_of_it(matcher: Matcher) -> None:
+def test_getting_out_of_something_is_gain_only_for_all_of_it_or_when_tried(
+    matcher: Matcher,
+) -> None:
     analyze = matcher.analyzer.analyze
     gain = analyze("what is china trying to get out of all these releases").terms
-    assert gain == analyze("what is china trying to gain from all these releases").terms
+    assert gain == analyze("what does china gain from all these releases").terms
+    tried = analyze("what are they trying to get out of it").terms
+    assert "achiev" in tried
+    assert "releas" not in tried
     # "get out of it" is still getting out (of jail): Chen's release.
     reply = matcher.answer("how did chen get out of it?")
     assert reply.fact is not None
