@@ -96,7 +96,7 @@ _OBJECTS = frozenset({"him", "them"})
 _LEADS = frozenset({"and", "so", "ok", "okay", "but", "what", "about", "how", "also", "now"})
 _BOTH = frozenset({"both", "two"})  # "what did the two of them do?": every one of them
 _OTHER_NOUNS = frozenset({"one", "guy", "person", "dude", "fellow", "the"})
-_ONE_NOUNS = _OTHER_NOUNS - {"the"}
+_ONE_NOUNS = (_OTHER_NOUNS - {"the"}) | {"guys"}  # "the first guys role": guy's
 # "that man", "this woman" point back too ("the first man sent" is no ordinal for people).
 _THAT_NOUNS = _ONE_NOUNS | {"man", "woman"}
 # "the second guy", "the first one", "the latter": one of the people the last reply offered.
@@ -699,12 +699,18 @@ def _subject(topic: Topic) -> tuple[str, ...]:
 
 def _offered(topic: Topic) -> tuple[str, ...]:
     """The people the last reply offered, in its order: those a "who" question was
-    answered with, else those the question named, else the fact's."""
+    answered with, else those the question named, else the fact's (the others than the
+    one it named, when they are more than one)."""
     if topic.asked_who:
         answered = tuple(p for p in topic.people if p not in topic.named)
         if answered:
             return answered
-    return topic.named if len(topic.named) > 1 else topic.people
+    if len(topic.named) > 1:
+        return topic.named
+    # "how many times did Bush send them?" then "the first guy": one of the two he sent.
+    # (After "what does Chen's release mean for those in custody?", Chen is the first.)
+    others = tuple(p for p in topic.people if p not in topic.named)
+    return others if len(others) > 1 else topic.people
 
 
 def _one_of_them(

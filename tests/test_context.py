@@ -1259,3 +1259,15 @@ def test_who_accompanied_him_is_who_the_last_answer_names_with_him(matcher: Matc
     assert reply.reading == "the last answer names who was with him"
     assert reply.fact is not None
     assert "Eagleburger" in reply.fact.answer
+
+
+def test_the_first_guy_after_what_bush_did_is_the_first_he_sent(matcher: Matcher) -> None:
+    reply = follow_up(
+        matcher,
+        "who did bush secretly send to beijing after the 1989 crackdown?",
+        "how many times?",
+        "and what was the first guy's role?",
+    )
+    assert reply.reading == "reading \u201cthe first\u201d as Brent Scowcroft"
+    assert reply.fact is not None
+    assert "national security adviser" in reply.fact.answer
