@@ -56,7 +56,7 @@ from bot.decide import DECISION_FILE, Decision, Explanation, Verdict
 from bot.factbase import Fact, FactBase, FactBaseError, Problem
 from bot.rank import LIGHT_TERMS, RankConfig, Ranker, Ranking
 from bot.reply import Outcome, Reply
-from bot.textnorm import QUOTED_TERM, stem, without_chat_tail, words
+from bot.textnorm import QUOTED_TERM, stem, words
 
 # Words that make a message a request for help rather than a question about the article.
 _HELP_TERMS = frozenset({"help", "command", "usag", "menu", "start", "hello", "instruct"})
@@ -800,7 +800,7 @@ class Matcher:
         return (
             analysis.kind is not None
             and not named
-            and ((len(content) <= 1 and len(without_chat_tail(analysis.words)) <= 3) or not content)
+            and ((len(content) <= 1 and len(analysis.words) <= 3) or not content)
         )
 
     def _thing_meant(self, analysis: Analysis, topic: Topic | None) -> bool:

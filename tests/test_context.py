@@ -1232,13 +1232,6 @@ def test_in_what_year_is_the_one_year_the_last_answer_gives(matcher: Matcher) ->
     assert "1991" in other.fact.answer
 
 
-def test_why_right_now_tho_is_why_now(matcher: Matcher) -> None:
-    campaign = "What effort has the Clinton Administration launched regarding China?"
-    reply = follow_up(matcher, campaign, "why right now tho?")
-    assert reply.fact is not None
-    assert "final weeks" in reply.fact.answer
-
-
 def test_what_again_with_nothing_before_is_asked_back(matcher: Matcher) -> None:
     # "again" asks for something said before: with nothing before it, the bot asks back.
     assert talk(matcher, "what were the charges again?") == [None]
