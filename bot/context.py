@@ -50,6 +50,8 @@ _DONE_PAIRS = frozenset(
     for it in ("so", "it", "that", "this", "yet")
 ) | frozenset({("that", "happened"), ("it", "happened"), ("that", "happen"), ("it", "happen")})
 _NAMING = frozenset({"labeled", "labelled", "called", "named", "branded", "dubbed"})
+# "who accompanied him?": who went with him, as "who went with him?" asks.
+_ACCOMPANIED = frozenset({"accompanied", "accompany", "accompanies", "accompanying"})
 _NAME_NOUNS = frozenset({"name", "names", "nickname", "term", "label", "word", "title"})
 _CONDITION_NOUNS = frozenset({"condition", "conditions"})
 # The words that ask for the condition the last answer set ("unless what?", "under what
@@ -57,13 +59,15 @@ _CONDITION_NOUNS = frozenset({"condition", "conditions"})
 CONDITION_WORDS = _CONDITION_NOUNS | {"unless", "avoid"}
 # "what would they have to do to avoid that?", "what must China do to avoid it?": what is
 # needed, after "to", "must" or "should"; "what did China do to avoid it?" asks a deed.
-_TO_AVOID_IT = frozenset(
-    (need, "do", "to", avoid, it)
-    for need in ("to", "must", "should")
+_DO_TO_AVOID_IT = frozenset(
+    ("do", "to", avoid, it)
     for avoid in ("avoid", "avert", "prevent", "escape", "stop")
     for it in ("it", "that", "this", "them")
 )
-# "what must China do to avoid it?": the need may stand before the one who must.
+_TO_AVOID_IT = frozenset(
+    (need, *frame) for need in ("to", "must", "should") for frame in _DO_TO_AVOID_IT
+)
+# Or the need stands before the one who must: "what must China do to avoid it?".
 _MODALS = frozenset({"must", "should", "need", "needs"})
 # Longer, and the question says more than "what must they do to avoid it?".
 _AVOID_MAX_WORDS = 11
@@ -96,7 +100,7 @@ _OBJECTS = frozenset({"him", "them"})
 _LEADS = frozenset({"and", "so", "ok", "okay", "but", "what", "about", "how", "also", "now"})
 _BOTH = frozenset({"both", "two"})  # "what did the two of them do?": every one of them
 _OTHER_NOUNS = frozenset({"one", "guy", "person", "dude", "fellow", "the"})
-_ONE_NOUNS = (_OTHER_NOUNS - {"the"}) | {"guys"}  # "the first guys role": guy's
+_ONE_NOUNS = _OTHER_NOUNS - {"the"}
 # "that man", "this woman" point back too ("the first man sent" is no ordinal for people).
 _THAT_NOUNS = _ONE_NOUNS | {"man", "woman"}
 # "the second guy", "the first one", "the latter": one of the people the last reply offered.
@@ -184,11 +188,6 @@ def follow_up_form(analysis: Analysis, named: tuple[str, ...], light: frozenset[
         return True
     if (ws & _THING or _points_back(analysis.words)) and len(content) <= _THIN:
         return True
-    again = without_chat_tail(analysis.words)[-1:] == ["again"]
-    if again and analysis.kind == "what" and len(content) <= _THIN:
-        # "what were the charges again?": something said before ("who was arrested
-        # again?" is rearrested)
-        return True
     return _is_other(analysis.words) or _ordinal(analysis.words) is not None
 
 
@@ -240,7 +239,7 @@ def _ordinal(ws: tuple[str, ...]) -> str | None:
     """The word ("second", "former") by which "the second guy" or "the former" points at
     one of the last reply's people (`_ORDINALS` says which)."""
     for w, n in itertools.pairwise(ws):
-        if w in ("first", "second") and n in _ONE_NOUNS:
+        if w in ("first", "second") and (n in _ONE_NOUNS or n == "guys"):  # "guys role"
             return w
         if w == "the" and n in ("former", "latter"):
             return n
@@ -296,9 +295,6 @@ def asks_if_done_outright(ws: tuple[str, ...]) -> bool:
     return asks_if_done(ws) and tuple(ws[-2:]) in _DONE_PAIRS
 
 
-_ACCOMPANIED = frozenset({"accompanied", "accompany", "accompanies", "accompanying", "joined"})
-
-
 def asks_companion(ws: tuple[str, ...]) -> bool:
     """ "Did he do it alone?", "with whom did he found it?", "who's going with him?": who
     else took part in what the last answer told, asked with a pronoun for the one told
@@ -349,7 +345,9 @@ def asks_other_name(ws: tuple[str, ...]) -> bool:
 # "how often has he said that?", "a lot or just once?": how often the last answer's deed was
 # done, which an answer saying "repeatedly" or "twice" tells.
 _HOW_OFTEN = (("how", "often"), ("how", "many", "times"), ("how", "frequently"))
-_OFTEN_OPENERS = frozenset({("has",), ("have",), ("did",), ("does",), ("do",), ("is",)})
+_OFTEN_OPENERS = frozenset({"has", "have", "did", "does", "do", "is"})
+_OFTEN_ENDS = frozenset({"often", "lot", "repeatedly"})
+_SAYING = frozenset("said say says saying threatened threaten threatens repeated mentioned".split())
 _HOW_OFTEN_MAX_WORDS = 9  # longer, and it asks how often something of its own happens
 # "same as who?", "the same as whom?": who else has what the last answer told.
 _SAME_AS = frozenset(("same", "as", wh) for wh in ("who", "whom", "what", "which"))
@@ -400,8 +398,10 @@ def asks_how_often(ws: tuple[str, ...]) -> bool:
         return False
     if any(_holds(ws, seq) for seq in _HOW_OFTEN) or ("once" in ws and "lot" in ws):
         return True
-    # "has he said it often?", "has he said it a lot?": whether often, asked yes or no
-    return ws[:1] in _OFTEN_OPENERS and ws[-1:] in (("often",), ("lot",), ("repeatedly",))
+    # "has he said it often?", "has he said it a lot?": whether the last answer's words
+    # were said often ("does China do that a lot?" asks of another's deed)
+    often = bool(ws) and ws[0] in _OFTEN_OPENERS and ws[-1] in _OFTEN_ENDS
+    return often and bool(set(ws) & _SAYING)
 
 
 def asks_same_as(ws: tuple[str, ...]) -> bool:
@@ -429,7 +429,7 @@ def asks_condition(ws: tuple[str, ...]) -> bool:
         return len(ws) <= _CONDITION_MAX_WORDS
     # "what would China have to do to avoid that?": what the threat is conditioned on
     avoid = any(_holds(ws, frame) for frame in _TO_AVOID_IT) or (
-        bool(set(ws) & _MODALS) and any(_holds(ws, frame[1:]) for frame in _TO_AVOID_IT)
+        bool(set(ws) & _MODALS) and any(_holds(ws, frame) for frame in _DO_TO_AVOID_IT)
     )
     return avoid and len(ws) <= _AVOID_MAX_WORDS
 

@@ -402,14 +402,11 @@ class Matcher:
         if when and asked and self._year_of(asked, own):
             return "the last answer says when"
         # "and in what year?" after the 1989 demonstrations: the one year the last answer
-        # gives, when the question asks nothing else it does not say.
-        years = set(_YEAR_SAID.findall(own))
-        if (
-            "year" in ws
-            and len(years) == 1
-            and reply.fact != last
-            and asked <= self._own_terms(last)
-        ):
+        # gives. What the question asks must stand by that year ("what year was he freed?"
+        # after Chen's 1989 movement is not 1989), and "the year after" asks past it.
+        one_year = "year" in ws and len(set(_YEAR_SAID.findall(own))) == 1
+        dated = not asked or self._year_of(asked, own)
+        if one_year and dated and reply.fact != last and not set(ws) & _BEYOND_LAST:
             return "the last answer says when"
         if (echo := echoed(ws)) is not None and reply.fact != last:
             # "restrictions on what?" after "... to avert restrictions on its trading

@@ -65,8 +65,8 @@ WH_WORDS = frozenset({"who", "what", "when", "where", "why", "how", "which", "wh
 # A later round's batches (t-w, y, ad) added formal qualifiers and hedges that three or
 # more batches used ("legal", "signify", "attribute", "broader", "in what manner", "with
 # regard to", "originally", "newly", "remained in custody", "sorry if ...": +26 right on
-# the training batches, no wrong, team and dev unchanged). "In a nutshell" and "briefly"
-# ask for the short answer, which every answer is ("tldr" is a question of its own here).
+# the training batches, no wrong, team and dev unchanged). "In a nutshell" asks for the
+# short answer, which every answer is ("tldr" is a question of its own here).
 STOP_WORDS = (
     frozenset(
         """
@@ -117,7 +117,7 @@ STOP_WORDS = (
     tryna lemme gimme dunno ya rly lmk nvm thru
     bro bros fam srs smh af asf deadass ye yea da dat lil
     legal within signify attribute broader manner regard period actions originally remained
-    newly sorry hardcore behalf nutshell briefly
+    newly sorry hardcore behalf nutshell
     """.split()
     )
     - WH_WORDS

@@ -257,10 +257,19 @@ def test_getting_out_of_something_is_gain_only_for_all_of_it_or_when_tried(
 ) -> None:
     analyze = matcher.analyzer.analyze
     gain = analyze("what is china trying to get out of all these releases").terms
-    assert gain == analyze("what does china gain from all these releases").terms
+    assert gain == analyze("what is china trying to gain from all these releases").terms
     tried = analyze("what are they trying to get out of it").terms
     assert "achiev" in tried
     assert "releas" not in tried
+    # Trying to get out of a place is leaving it: Wang's trip, not a gain.
+    assert "achiev" not in analyze("is wang trying to get out of china?").terms
+
+
+def test_in_a_nutshell_asks_nothing_more(matcher: Matcher) -> None:
+    analyze = matcher.analyzer.analyze
+    assert (
+        analyze("who is chen ziming, in a nutshell?").terms == analyze("who is chen ziming").terms
+    )
     # "get out of it" is still getting out (of jail): Chen's release.
     reply = matcher.answer("how did chen get out of it?")
     assert reply.fact is not None

@@ -1026,6 +1026,9 @@ def test_how_often_is_answered_by_a_last_answer_that_says_how_often(matcher: Mat
     reply = follow_up(matcher, "who was released today?", "how often has he been jailed?")
     assert reply.reading != "the last answer says how often"
     assert reply.fact is None or reply.fact.id != "chen-released"
+    # Asked of another's deed, "a lot" is not the last answer's "repeatedly".
+    deed = follow_up(matcher, threat, "does china do that a lot?")
+    assert deed.reading != "the last answer says how often"
     # Nor is one that counts something else than what is asked.
     other = follow_up(
         matcher, threat, "how often does the administration review china's trade status?"
@@ -1224,22 +1227,19 @@ def test_in_what_year_is_the_one_year_the_last_answer_gives(matcher: Matcher) ->
     assert reply.fact is not None
     assert "1989" in reply.fact.answer
     assert reply.reading == "the last answer says when"
+    # The year must be that of what is asked, and "the year after" asks past it.
+    freed = follow_up(matcher, "who is chen ziming?", "what year was he freed?")
+    assert freed.reading != "the last answer says when"
+    shut = follow_up(matcher, "when did chen found beijing spring?", "which year was it shut down?")
+    assert shut.reading != "the last answer says when"
+    after = follow_up(matcher, "when was chen sentenced?", "and what happened the year after?")
+    assert after.reading != "the last answer says when"
     # A year for something the last answer does not tell of is another fact's.
     other = follow_up(
         matcher, "why did beijing label chen a black hand", "what year was he sentenced?"
     )
     assert other.fact is not None
     assert "1991" in other.fact.answer
-
-
-def test_what_again_with_nothing_before_is_asked_back(matcher: Matcher) -> None:
-    # "again" asks for something said before: with nothing before it, the bot asks back.
-    assert talk(matcher, "what were the charges again?") == [None]
-    reply = follow_up(matcher, "who was released today?", "what were the charges again?")
-    assert reply.fact is not None
-    assert "counterrevolutionary" in reply.fact.answer
-    # "Arrested again" is rearrested: a question of its own.
-    assert talk(matcher, "who arrest again") == ["wei-rearrested"]
 
 
 def test_who_accompanied_him_is_who_the_last_answer_names_with_him(matcher: Matcher) -> None:
@@ -1264,3 +1264,10 @@ def test_the_first_guy_after_what_bush_did_is_the_first_he_sent(matcher: Matcher
     assert reply.reading == "reading \u201cthe first\u201d as Brent Scowcroft"
     assert reply.fact is not None
     assert "national security adviser" in reply.fact.answer
+    typed = follow_up(
+        matcher,
+        "who did bush send to beijng after the 1989 crackdown",
+        "how many times",
+        "what was the first guys role",
+    )
+    assert typed.reading == "reading \u201cthe first\u201d as Brent Scowcroft"
