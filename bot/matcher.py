@@ -263,7 +263,9 @@ class Matcher:
             # "who said that?": the last answer's own quote says who; asking its question
             # again may find another fact.
             return self._answered_with(reply, last)
-        if last is not None and (said := self._detail_of_last(question, ws, reply, last)):
+        # The question read once for the rules below, each of which may need it.
+        analysis = self.analyzer.analyze(question)
+        if last is not None and (said := self._detail_of_last(analysis, ws, reply, last)):
             # "how often has he said that?", "same as who?", "what did those talks lead
             # to?": the last answer's own words give it.
             return self._answered_with(reply, last, said)
@@ -280,10 +282,10 @@ class Matcher:
             and asks_if_done(ws)
             and (
                 reply.fact is None
-                or self._far_and_unnamed(question, reply.fact, last)
+                or self._far_and_unnamed(analysis, reply.fact, last)
                 or (
                     asks_if_done_outright(ws)
-                    and self._unnamed(question, last)
+                    and self._unnamed(analysis, last)
                     and self._says_not_whether(reply.fact, last)
                 )
             )
@@ -309,14 +311,14 @@ class Matcher:
         if (
             last is not None
             and reply.fact is None
-            and (pointed := self._pointed_beside(question, ws, reply, last)) is not None
+            and (pointed := self._pointed_beside(analysis, ws, reply, last)) is not None
         ):
             # "who were those emissaries?" after Lord's words on Bush's "fawning
             # emissaries": the ones the last answer tells of, not the secret emissary the
             # article does not name.
             note = f"reading it with the last question, \u201c{topic.question}\u201d"
             return self._answered_with(reply, pointed, note)
-        if last is not None and (critic := self._reaction_beside(question, ws, reply, last)):
+        if last is not None and (critic := self._reaction_beside(analysis, ws, reply, last)):
             # "who complained about it?" after Bush's envoys: the reaction the article
             # tells of next to the last answer, not the envoys again.
             return self._answered_with(reply, critic, "reading \u201cit\u201d as the last answer")
@@ -329,11 +331,10 @@ class Matcher:
             last is not None
             and asks_condition(ws)
             and _CONDITION.search(last.answer)
-            and self._unnamed(question, last)
+            and self._unnamed(analysis, last)
             # "under what conditions was the dissident released?" asks its own thing;
             # "unless China does what?" asks nothing the last answer does not say
-            and self._asked_terms(self.analyzer.analyze(question))
-            <= self._condition_terms | self._own_terms(last)
+            and self._asked_terms(analysis) <= self._condition_terms | self._own_terms(last)
         ):
             # "unless they do what?" after Clinton's threat: its condition is in the answer.
             return self._answered_with(reply, last, "the condition is in the last answer")
@@ -362,26 +363,24 @@ class Matcher:
             and len(topic.people) <= 1
         ):
             return self._another(reply, last)
-        if reply.fact is not None and reply.fact == last and reply.read_people:
-            # "did he go to jail for it?" asks what came of the last answer, not it again:
-            # what is next to it answers only if its passage says so ("jail"); "was he
-            # punished for it?" after Lord's words about Bush is offered, not answered.
-            analysis = self.analyzer.analyze(question)
-            if asks_what_came_of(analysis):
-                asked = self._asked_terms(analysis)
-                any_of = self._penalties if asked & self._any_consequence else frozenset()
-                return self._another(reply, last, asked - self._any_consequence, any_of)
+        # "did he go to jail for it?" asks what came of the last answer, not it again: what
+        # is next to it answers only if its passage says so ("jail"); "was he punished for
+        # it?" after Lord's words about Bush is offered, not answered.
+        came_of = reply.fact is not None and reply.fact == last and bool(reply.read_people)
+        if came_of and asks_what_came_of(analysis):
+            asked = self._asked_terms(analysis)
+            any_of = self._penalties if asked & self._any_consequence else frozenset()
+            return self._another(reply, last, asked - self._any_consequence, any_of)
         return reply
 
     def _detail_of_last(
-        self, question: str, ws: tuple[str, ...], reply: Reply, last: Fact
+        self, analysis: Analysis, ws: tuple[str, ...], reply: Reply, last: Fact
     ) -> str | None:
         """How the question was read when it asks a detail the last answer's own words
         give (None when it does not)."""
-        if not self._unnamed(question, last):
+        if not self._unnamed(analysis, last):
             return None
         own = _own_text(last)
-        analysis = self.analyzer.analyze(question)
         asked = self._asked_terms(analysis)
         # What is counted must be what the last answer counts: "how many times was he
         # criticized?" after Bush's two missions is not "twice".
@@ -433,17 +432,17 @@ class Matcher:
                     return True
         return False
 
-    def _far_and_unnamed(self, question: str, found: Fact, last: Fact) -> bool:
+    def _far_and_unnamed(self, analysis: Analysis, found: Fact, last: Fact) -> bool:
         """Found far from the last answer, by a question naming no one the last answer does
         not: "has China done it?" is still about the talk; "did Wei do it again?" is not."""
-        return not self._beside(found, last) and self._unnamed(question, last)
+        return not self._beside(found, last) and self._unnamed(analysis, last)
 
     def _says_not_whether(self, found: Fact, last: Fact) -> bool:
         return found == last or not _YES_NO.match(found.answer)
 
-    def _unnamed(self, question: str, last: Fact) -> bool:
+    def _unnamed(self, analysis: Analysis, last: Fact) -> bool:
         """Does the question name no one the last answer does not?"""
-        return set(self.people.named(self.analyzer.analyze(question))) <= set(last.people)
+        return set(self.people.named(analysis)) <= set(last.people)
 
     def _example_of(self, last: Fact) -> Fact | None:
         """A fact the last answer leads on to in its own paragraph that names someone it
@@ -687,13 +686,13 @@ class Matcher:
         return None
 
     def _pointed_beside(
-        self, question: str, ws: tuple[str, ...], reply: Reply, last: Fact
+        self, analysis: Analysis, ws: tuple[str, ...], reply: Reply, last: Fact
     ) -> Fact | None:
         """For "who were those emissaries?", a thing the last answer names: the first
         suggestion next to the last answer. Only a question for someone; and not when the
         question the article leaves open is the last answer's own ("who was that
         emissary?" after the reports of a secret one: the article does not say)."""
-        if not asks_for_person(self.analyzer.analyze(question)):
+        if not asks_for_person(analysis):
             return None
         if reply.suggestions[:1] == (last,):
             return None
@@ -701,7 +700,7 @@ class Matcher:
         own = self._own_terms(last)
         if not any(set(self.analyzer.analyze(w).terms) & own for w in pointed):
             return None
-        if not self._unnamed(question, last):
+        if not self._unnamed(analysis, last):
             return None
         for fact in reply.suggestions:
             if fact != last and self._beside(fact, last):
@@ -709,13 +708,13 @@ class Matcher:
         return None
 
     def _reaction_beside(
-        self, question: str, ws: tuple[str, ...], reply: Reply, last: Fact
+        self, analysis: Analysis, ws: tuple[str, ...], reply: Reply, last: Fact
     ) -> Fact | None:
         """For "who criticized it?", "did anybody complain about that?": a fact next to the
         last answer whose own words tell of that reaction, when the reply's do not."""
         if not set(ws) & _DEED_POINTERS:
             return None
-        reaction = self._asked_terms(self.analyzer.analyze(question)) & _REACTION_TERMS
+        reaction = self._asked_terms(analysis) & _REACTION_TERMS
         if not reaction:
             return None
         if reply.fact is not None and reaction <= self._own_terms(reply.fact):
