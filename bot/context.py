@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from bot.analyzer import DATE_WORDS, Analysis
@@ -321,11 +321,8 @@ def asks_example(ws: tuple[str, ...]) -> bool:
 def _with_its_term(ws: list[str], topic: Topic) -> list[str]:
     """ "anyone else get that label?" after Chen was labeled a "black hand": "that label"
     is the term the last answer quotes."""
-    that_term = any(
-        (a in _THAT and b in _NAME_NOUNS) or (a in _NAMING and b in _THAT)
-        for a, b in itertools.pairwise(ws)
-    )
-    if not that_term:
+    that_label = any(a in _THAT and b in _NAME_NOUNS for a, b in itertools.pairwise(ws))
+    if not (that_label or _called_that(ws)):
         return ws
     return _adding(ws, words(" ".join(QUOTED_TERM.findall(topic.answer))))
 
@@ -333,8 +330,12 @@ def _with_its_term(ws: list[str], topic: Topic) -> list[str]:
 def asks_who_was_called_that(ws: tuple[str, ...]) -> bool:
     """ "Who got called that?", "who was labeled that?": whom the last answer's quoted term
     was given to (not "who else ...", someone besides)."""
-    called_that = any(a in _NAMING and b in _THAT for a, b in itertools.pairwise(ws))
-    return called_that and "who" in ws and not set(ws) & (_OTHER | {"else"})
+    return _called_that(ws) and "who" in ws and not set(ws) & (_OTHER | {"else"})
+
+
+def _called_that(ws: Sequence[str]) -> bool:
+    """ "called that", "labeled this": the term the last answer gave someone."""
+    return any(a in _NAMING and b in _THAT for a, b in itertools.pairwise(ws))
 
 
 def asks_other_name(ws: tuple[str, ...]) -> bool:
