@@ -12,6 +12,7 @@ silence, never written to disk.
 from __future__ import annotations
 
 import itertools
+import re
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Sequence
@@ -31,6 +32,8 @@ PRONOUNS = _SINGULAR | _POSSESSIVE | _PLURAL
 _AGAIN = (("and",), ("what", "about"), ("how", "about"), ("same", "for"), ("what", "of"))
 _OTHER = frozenset({"other", "another"})
 _THAT = frozenset({"that", "this"})
+_THOSE = frozenset({"those", "these"})
+_OF_PEOPLE = frozenset({"2", "who", "still", "in", "of", "on", "at", "from", "with"})
 # "what happened to him after?", "... as a result": a consequence of the last answer.
 _AFTER = _THAT | frozenset({"after", "afterwards", "afterward", "result", "then", "next"})
 # "who said that?", "who says so?": who is the source of the last answer.
@@ -196,7 +199,16 @@ def _points_back(ws: tuple[str, ...]) -> bool:
     for w, nxt in itertools.pairwise((*ws, "")):
         if w in _THAT and (nxt in _THAT_NOUNS or nxt in _AUXILIARIES or nxt in _MATTERS or not nxt):
             return True
+        # "where were those events?": never a conjunction, as "that" may be. ("those two",
+        # "those emissaries" are people, read as the people offered.)
+        if w in _THOSE and not _of_people(nxt):
+            return True
     return "next" in ws and ("what" in ws or "then" in ws)
+
+
+def _of_people(word: str) -> bool:
+    """ "those two", "those emissaries", "those rearrested", "those who ...": people."""
+    return word in _PERSON_NOUNS | _BOTH | _OF_PEOPLE or word.endswith("ed")
 
 
 def free_pronouns(ws: tuple[str, ...]) -> list[str]:
@@ -373,6 +385,19 @@ _ECHO_PREPS = frozenset("on of for from about with against to in".split())
 _ECHO_WH = frozenset({"what", "who", "whom", "which"})
 _ECHO_LEADS = frozenset({"and", "so", "but", "a", "an", "the", "ok", "okay"})
 _ECHO_TAIL = frozenset({"exactly", "precisely", "specifically", "again", "then", "tho", "though"})
+
+
+# Chat words a follow-up may open on before what it asks: "ok but why now tho".
+_CHAT_LEADS = frozenset({"and", "so", "but", "ok", "okay", "well", "wait", "alright", "hmm"})
+
+
+def core_words(ws: Sequence[str]) -> list[str]:
+    """The words without the chat words around them ("ok but why now tho" -> "why now")."""
+    core = without_chat_tail(ws)
+    start = 0
+    while start < len(core) - 1 and core[start] in _CHAT_LEADS:
+        start += 1
+    return core[start:]
 
 
 def echoed(ws: tuple[str, ...]) -> tuple[str, str] | None:
@@ -568,12 +593,24 @@ def _people_meant(
             people = list(topic.named)  # "whose administration did X and Y serve in?"
     elif len(topic.named) > 1:
         people = list(topic.named)  # "who are X and Y?" then "when do they land?"
+    # "when do they land?" after the two Carter officials: not Carter, whose name the
+    # answer gives only for his Administration.
+    people = [p for p in people if not _only_as_administration(p, topic.answer)] or people
     if len(people) == 1 and "them" in ws and "they" not in ws and not topic.asked_who:
         # "who has been making them?" after the gestures Chen's release is one of: one
         # person is no "them"; the things the last question asked about are. (After "who
         # criticized the envoys?", "them" may well be the one person answered.)
         return []
     return people
+
+
+def _only_as_administration(person: str, answer: str) -> bool:
+    """Does the answer name the person only in "the Carter Administration"?"""
+    surname = re.escape(person.rsplit(maxsplit=1)[-1])
+    said = re.findall(rf"\b{surname}\b(\W+\w+)?", answer, flags=re.IGNORECASE)
+    return bool(said) and all(
+        rest.strip(" '’").lower().startswith("administration") for rest in said
+    )
 
 
 def _swapped(topic: Topic) -> list[str]:

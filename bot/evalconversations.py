@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.context import Conversations
+from bot.context import Conversations, free_pronouns
 from bot.evaluate import EvalFileError, right_fact
 from bot.matcher import Matcher
 
@@ -49,6 +49,9 @@ class ConversationReport:
     follow_ups_wrong: int = 0
     no_context: int = 0
     no_context_answered: int = 0
+    # The bar is about these: "how old is he?" with no one to be "he".
+    pronoun_no_context: int = 0
+    pronoun_no_context_answered: int = 0
     misses: list[str] = field(default_factory=list)
 
     def summary(self) -> dict[str, object]:
@@ -60,6 +63,8 @@ class ConversationReport:
             "follow_ups_wrong": self.follow_ups_wrong,
             "no_context": self.no_context,
             "no_context_answered": self.no_context_answered,
+            "pronoun_no_context": self.pronoun_no_context,
+            "pronoun_no_context_answered": self.pronoun_no_context_answered,
             "misses": self.misses,
         }
 
@@ -76,7 +81,9 @@ class ConversationReport:
             f"({pct(self.follow_ups_right, self.follow_ups)}), {self.follow_ups_wrong} wrong",
             f"follow-ups with no context: {self.no_context - self.no_context_answered}/"
             f"{self.no_context} not answered "
-            f"({pct(self.no_context - self.no_context_answered, self.no_context)})",
+            f"({pct(self.no_context - self.no_context_answered, self.no_context)}); "
+            f"with a pronoun: {self.pronoun_no_context - self.pronoun_no_context_answered}/"
+            f"{self.pronoun_no_context}",
         ]
 
 
@@ -115,8 +122,11 @@ def evaluate_conversations(matcher: Matcher, data: ConversationSet) -> Conversat
                 )
     for question in data.no_context:
         report.no_context += 1
+        pronoun = bool(free_pronouns(matcher.analyzer.analyze(question).words))
+        report.pronoun_no_context += pronoun
         reply = matcher.answer(question)
         if reply.fact is not None:
             report.no_context_answered += 1
+            report.pronoun_no_context_answered += pronoun
             report.misses.append(f"MISS no context {question!r}: answered [{reply.fact.id}]")
     return report

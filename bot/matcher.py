@@ -43,6 +43,7 @@ from bot.context import (
     asks_what_it_led_to,
     asks_who_was_called_that,
     content_terms,
+    core_words,
     echoed,
     follow_up_form,
     free_pronouns,
@@ -796,7 +797,7 @@ class Matcher:
         return (
             analysis.kind is not None
             and not named
-            and ((len(content) <= 1 and len(analysis.words) <= 3) or not content)
+            and ((len(content) <= 1 and len(core_words(analysis.words)) <= 3) or not content)
         )
 
     def _thing_meant(self, analysis: Analysis, topic: Topic | None) -> bool:

@@ -83,7 +83,7 @@ def test_the_other_one_is_the_other_person_of_the_last_answer(matcher: Matcher) 
         *("how old is he?", "what were their jobs?", "why?", "and wang?", "what about lord"),
         *("what was the second guy ill with", "what year was that", "unless they do what?"),
         *("how old is that guy?", "why does that matter?", "so what happened next?"),
-        "how old is that man?",
+        *("how old is that man?", "where were those events?", "ok but why now tho"),
     ],
 )
 def test_a_follow_up_with_no_context_is_never_answered(matcher: Matcher, question: str) -> None:
@@ -109,6 +109,22 @@ def test_a_pronoun_after_the_person_it_means_needs_no_context(
     reply = matcher.converse(question, Conversations(), "new")
     assert reply.fact is not None
     assert reply.fact.id == fact_id
+
+
+def test_those_people_the_question_describes_need_no_context(matcher: Matcher) -> None:
+    # "those events" points back; "those rearrested" are people the question describes.
+    reply = matcher.converse("who was among those rearrested?", Conversations(), "new")
+    assert reply.fact is not None
+    assert "Wei Jingsheng" in reply.fact.answer
+
+
+def test_chat_words_around_a_bare_follow_up_leave_it_bare(matcher: Matcher) -> None:
+    # "ok but why now tho" is "why now?": the last question says what about.
+    asked = "what is the clinton administration trying to get out of china in these talks"
+    for then in ("why now?", "ok but why now tho", "ok and why now tho"):
+        reply = follow_up(matcher, asked, then)
+        assert reply.fact is not None
+        assert "final weeks" in reply.fact.answer
 
 
 def test_the_pronoun_a_question_asks_about_still_needs_context(matcher: Matcher) -> None:
@@ -1144,7 +1160,21 @@ def test_what_year_is_the_year_the_last_answer_gives_when_unsure(matcher: Matche
     assert reply.fact is not None
     assert "1978" in reply.fact.answer
     assert reply.reading is not None
-    assert reply.reading.endswith("the last answer says it")
+
+
+def test_they_are_not_someone_named_only_for_his_administration(matcher: Matcher) -> None:
+    # The answer names Jimmy Carter only in "the Jimmy Carter Administration": "they" are
+    # the two officials it is about, not Carter with them.
+    asked = "which two carter officials are going to beijing?"
+    land = follow_up(matcher, asked, "when do they land?")
+    assert land.reading == "reading \u201cthey\u201d as Zbigniew Brzezinski and Michel Oksenberg"
+    why = follow_up(matcher, asked, "what r they supposedly going there for")
+    assert why.fact is not None
+    assert "conference" in why.fact.answer
+    # Named for himself, he is one of "them": "what did Clinton say about it?" and the like
+    # still read him (his name stands alone in the answer there).
+    threat = follow_up(matcher, "what has clinton threatened china with", "why did he do that?")
+    assert threat.read_people == ("Bill Clinton",)
 
 
 def test_what_to_do_to_avoid_it_is_the_condition_the_last_answer_set(matcher: Matcher) -> None:
