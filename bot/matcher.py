@@ -115,6 +115,12 @@ _DEED_POINTERS = frozenset({"it", "that", "this"})
 # An answer that says how often: "oft-repeated threats", "twice sent".
 _HOW_OFTEN_SAID = re.compile(r"\b(?:oft-repeated|repeatedly|twice|\w+ times)\b", re.IGNORECASE)
 _YEAR_SAID = re.compile(r"\b(?:19|20)\d\d\b")
+_DATE_SAID = re.compile(
+    r"\b(?:(?:19|20)\d\d|(?:january|february|march|april|may|june|july|august|september"
+    r"|october|november|december) \d{1,2}|monday|tuesday|wednesday|thursday|friday"
+    r"|saturday|sunday|today|yesterday|tomorrow)\b",
+    re.IGNORECASE,
+)
 # How far before and after a year the deed it dates may stand: "founded the "Beijing
 # Spring" journal in 1979", "In 1986 Chen founded"; not "in 1979 but was forced to close it".
 _YEAR_BEFORE, _YEAR_AFTER = 6, 2
@@ -407,6 +413,11 @@ class Matcher:
         one_year = "year" in ws and len(set(_YEAR_SAID.findall(own))) == 1
         dated = not asked or self._year_of(asked, own)
         if one_year and dated and reply.fact != last and not set(ws) & _BEYOND_LAST:
+            return "the last answer says when"
+        # "when was that?" after Wang's release on April 23: nothing asked but when, and
+        # the last answer dates what it tells.
+        bare_when = analysis.kind == "when" and not asked and reply.fact is None
+        if bare_when and _DATE_SAID.search(own):
             return "the last answer says when"
         if (echo := echoed(ws)) is not None and reply.fact != last:
             # "restrictions on what?" after "... to avert restrictions on its trading

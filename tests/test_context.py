@@ -1301,3 +1301,15 @@ def test_the_first_guy_after_what_bush_did_is_the_first_he_sent(matcher: Matcher
         "what was the first guys role",
     )
     assert typed.reading == "reading \u201cthe first\u201d as Brent Scowcroft"
+
+
+def test_a_bare_when_unsure_alone_is_the_date_the_last_answer_gives(matcher: Matcher) -> None:
+    reply = follow_up(matcher, "was chen freed completely or on some condition?", "when?")
+    assert reply.fact is not None
+    assert "today" in reply.fact.citation.quote  # "his release on bail today"
+    assert reply.reading == "the last answer says when"
+    # Sure of another fact, it is that fact: "when was that?" after his sentence.
+    sentence = follow_up(matcher, "how long was chen sentenced to prison?", "when was that?")
+    assert sentence.fact is not None
+    assert "1991" in sentence.fact.answer
+    assert sentence.reading != "the last answer says when"
