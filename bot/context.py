@@ -520,6 +520,9 @@ def read(
     # left as it is; "he" is who is read ("how many times did he send them?": Bush).
     plural_people = not set(ws) & (_SINGULAR | _POSSESSIVE)
     people = _people_meant(ws, topic, subject, bool(set(ws) & _PLURAL) and plural_people)
+    group = _group_meant(ws, topic) if plural_people else None
+    if group is not None:
+        people = [group]
     rewritten: list[str] = []
     replaced: list[str] = []
     for w in ws:
@@ -571,7 +574,8 @@ def read(
     # The person is what a reader checks; what is added from the last question is context.
     pronoun_note = f"reading \u201c{replaced[0]}\u201d as {_join(people)}" if replaced else ""
     note = pronoun_note or f"reading it as \u201c{text}\u201d"
-    return Reading(text, note, tuple(people) if replaced else ())
+    # A group is no one "he" may mean next.
+    return Reading(text, note, tuple(people) if replaced and group is None else ())
 
 
 def _people_meant(
@@ -602,6 +606,24 @@ def _people_meant(
         # criticized the envoys?", "them" may well be the one person answered.)
         return []
     return people
+
+
+# The group a last answer is about when it opens on one ("China hopes ...", "The Clinton
+# Administration wants ...").
+_GROUP_SUBJECT = re.compile(
+    r"(?:the )?((?:Chinese|Beijing) government|China|Beijing|(?:Clinton )?Administration"
+    r"|U\.S\.|United States|White House)\b(?!')",
+    re.IGNORECASE,
+)
+
+
+def _group_meant(ws: tuple[str, ...], topic: Topic) -> str | None:
+    """ "who are they hoping to convince?" after "China hopes the gestures are enough for
+    the Clinton Administration to ...": "they" is China, not the people the fact names."""
+    # "which two ppl were they?", "who were those guys?" ask for people.
+    people_asked = set(ws) & (_BOTH | _PERSON_NOUNS | {"ppl"})
+    group = _GROUP_SUBJECT.match(topic.answer) if "they" in ws and not people_asked else None
+    return group.group(0).replace("The ", "the ", 1) if group else None
 
 
 def _only_as_administration(person: str, answer: str) -> bool:

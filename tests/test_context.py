@@ -1313,3 +1313,19 @@ def test_a_bare_when_unsure_alone_is_the_date_the_last_answer_gives(matcher: Mat
     assert sentence.fact is not None
     assert "1991" in sentence.fact.answer
     assert sentence.reading != "the last answer says when"
+
+
+def test_they_after_an_answer_about_a_government_is_that_government(matcher: Matcher) -> None:
+    freed = "who did china free today?"
+    why = follow_up(matcher, freed, "why did they do it?")
+    assert why.reading == "reading \u201cthey\u201d as China"
+    assert why.fact is not None
+    assert "medical reasons" in why.fact.answer
+    # A government is no one "him" may mean next: he is still Chen.
+    health = follow_up(matcher, freed, "why did they do it?", "whats wrong with him health-wise")
+    assert health.reading == "reading \u201chim\u201d as Chen Ziming"
+    # Asked who "they" were, they are the people the answer names.
+    two = follow_up(
+        matcher, "What does chen's release mean for the democracy movement?", "which two were they?"
+    )
+    assert two.reading == "reading \u201cthey\u201d as Chen Ziming and Wang Juntao"
