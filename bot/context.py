@@ -33,6 +33,7 @@ _AGAIN = (("and",), ("what", "about"), ("how", "about"), ("same", "for"), ("what
 _OTHER = frozenset({"other", "another"})
 _THAT = frozenset({"that", "this"})
 _THOSE = frozenset({"those", "these"})
+_BESIDES = frozenset({"besides", "except", "apart", "aside", "than"})
 _OF_PEOPLE = frozenset({"2", "who", "still", "in", "of", "on", "at", "from", "with"})
 # "what happened to him after?", "... as a result": a consequence of the last answer.
 _AFTER = _THAT | frozenset({"after", "afterwards", "afterward", "result", "then", "next"})
@@ -245,6 +246,11 @@ def _is_other(ws: tuple[str, ...]) -> bool:
     return bool(set(ws) & _OTHER) and (
         len(ws) <= 6 or any(w in _OTHER and n in _OTHER_NOUNS for w, n in pairs)
     )
+
+
+def asks_other_than(ws: tuple[str, ...]) -> bool:
+    """ "who was the other one besides chen?": someone the last reply gave, not the one named."""
+    return _is_other(ws) and bool(set(ws) & _BESIDES)
 
 
 def _ordinal(ws: tuple[str, ...]) -> str | None:
@@ -506,6 +512,9 @@ def read(
         return Reading(
             topic.question, f"reading \u201c{question.strip()}\u201d as about the last answer"
         )
+    if named and asks_other_than(ws):
+        # "who was the other one besides chen?": of the last reply's people, not him.
+        return _other_than(ws, topic, named)
     subject = _subject(topic)
     if named and (not set(ws) & PRONOUNS or set(subject) <= set(named) or _named_first(ws, named)):
         # It says who it is about ("and Chen, why was he freed?"); "what did he say
@@ -794,6 +803,15 @@ def _one_of_them(
         return _swap(topic, (rest[0],), question.strip())
     # "who's the other one?": the other person, asked about as asked
     text = " ".join(rest[0] if w in _OTHER else w for w in ws if w not in _OTHER_NOUNS)
+    return Reading(text, f"reading \u201cthe other one\u201d as {rest[0]}", (rest[0],))
+
+
+def _other_than(ws: tuple[str, ...], topic: Topic, named: tuple[str, ...]) -> Reading | None:
+    rest = [p for p in topic.people if p not in named]
+    if not rest:
+        return None
+    skip = _name_words(named) | _BESIDES | _OTHER_NOUNS
+    text = " ".join(rest[0] if w in _OTHER else w for w in ws if w not in skip)
     return Reading(text, f"reading \u201cthe other one\u201d as {rest[0]}", (rest[0],))
 
 

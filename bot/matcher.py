@@ -37,6 +37,7 @@ from bot.context import (
     asks_if_done,
     asks_if_done_outright,
     asks_other_name,
+    asks_other_than,
     asks_same_as,
     asks_source,
     asks_what_came_of,
@@ -801,6 +802,8 @@ class Matcher:
             return True
         if named and (read_again(analysis.words) or set(analysis.words) & PRONOUNS):
             return True  # "and Wang?", "what did he say about Bush?"
+        if named and asks_other_than(analysis.words):
+            return True  # "who was the other one besides chen?"
         if asks_source(analysis.words):
             return True  # "who said that?", "who else admits that?"
         # "why?", "why now?", "how old?": a question word and next to nothing to ask about;

@@ -1329,3 +1329,13 @@ def test_they_after_an_answer_about_a_government_is_that_government(matcher: Mat
         matcher, "What does chen's release mean for the democracy movement?", "which two were they?"
     )
     assert two.reading == "reading \u201cthey\u201d as Chen Ziming and Wang Juntao"
+
+
+def test_the_other_one_besides_someone_named_is_the_other_person_offered(
+    matcher: Matcher,
+) -> None:
+    asked = "how many top democracy movement figures were still in custody"
+    reply = follow_up(matcher, asked, "who was the other one besides chen")
+    assert reply.reading == "reading \u201cthe other one\u201d as Wang Juntao"
+    assert reply.fact is not None
+    assert "Wang Juntao" in reply.fact.answer
