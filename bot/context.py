@@ -505,7 +505,9 @@ def read(
     ws = analysis.words
     content = _asked(analysis, light)
     # "and Wang?", "what about Oksenberg": the last question again, about someone else.
-    if named and read_again(ws) and all(_names_term(t, named) for t in content):
+    # ("and what did he say about bush?" asks about "he", not Bush in his place.)
+    again = read_again(ws) and not free_pronouns(ws)
+    if named and again and all(_names_term(t, named) for t in content):
         return _swap(topic, named, f"{question.strip()}")
     if asks_source(ws):
         # The last answer again: its quote says who said it.
@@ -522,8 +524,11 @@ def read(
         return None
     if not named and ((said := _ordinal(ws)) is not None or _is_other(ws)):
         return _one_of_them(question, ws, topic, said)
-    if set(ws) & PRONOUNS and not topic.people and not named:
-        return None  # "who is he?" after an answer about no one: nobody to stand for
+    singular = set(ws) & (_SINGULAR | _POSSESSIVE)
+    if set(ws) & PRONOUNS and not topic.people and not (singular and topic.named) and not named:
+        # "who is he?" after an answer about no one: nobody to stand for. (A question
+        # that named Chen, "where were the demonstrations Chen led?", gave "he".)
+        return None
     # Beside "he", "they" is someone else ("why'd they let him go?": the authorities; "why
     # did they call him that?" after an answer about Chen and Wang: the government), and is
     # left as it is; "he" is who is read ("how many times did he send them?": Bush).

@@ -1339,3 +1339,27 @@ def test_the_other_one_besides_someone_named_is_the_other_person_offered(
     assert reply.reading == "reading \u201cthe other one\u201d as Wang Juntao"
     assert reply.fact is not None
     assert "Wang Juntao" in reply.fact.answer
+
+
+def test_he_is_the_one_the_last_question_named_when_its_answer_names_no_one(
+    matcher: Matcher,
+) -> None:
+    reply = follow_up(
+        matcher,
+        "Where were the 1989 demonstrations that Chen helped lead?",
+        "What role did he play in them, according to Beijing?",
+    )
+    assert reply.reading == "reading \u201che\u201d as Chen Ziming"
+    assert reply.fact is not None
+    assert "leadership role" in reply.fact.answer
+
+
+def test_and_a_question_about_someone_by_a_pronoun_is_no_swap(matcher: Matcher) -> None:
+    # "and what did he say about bush?" asks about "he", not the last question about Bush.
+    reply = follow_up(
+        matcher,
+        "What job does Winston Lord have now?",
+        "and what did he say about bush back then",
+    )
+    assert reply.fact is not None
+    assert "fawning emissaries" in reply.fact.answer
