@@ -442,6 +442,20 @@ def asks_same_as(ws: tuple[str, ...]) -> bool:
     return len(ws) <= _SAME_AS_MAX_WORDS and any(_holds(ws, seq) for seq in _SAME_AS)
 
 
+# "before what?", "between who", "with which country?": a preposition and what it takes,
+# asked of the last answer.
+_PREP_ASKED = frozenset("before after between with against from since until".split())
+_PREP_NOUN_MAX = 1  # "with which country?" names at most one thing of its own
+
+
+def preposition_asked(ws: tuple[str, ...]) -> str | None:
+    """The preposition of a question like "between who?" or "with which country?"."""
+    core = core_words(ws)
+    if len(core) < 2 or core[0] not in _PREP_ASKED or core[1] not in _ECHO_WH:
+        return None
+    return core[0] if len(core) - 2 <= _PREP_NOUN_MAX else None
+
+
 def asks_what_it_led_to(ws: tuple[str, ...]) -> bool:
     """ "What did those talks lead to?", "what was the result of this?": what came of the
     thing pointed at."""

@@ -51,6 +51,7 @@ from bot.context import (
     in_context,
     names_only,
     only_again,
+    preposition_asked,
     read,
     read_again,
 )
@@ -427,6 +428,11 @@ class Matcher:
             said = re.compile(rf"\b{re.escape(stem(word))}\w*\s+(?:\w+\s+)?{prep}\b", re.I)
             if said.search(own):
                 return "the last answer says it"
+        prep = preposition_asked(ws)
+        if prep is not None and reply.fact != last and re.search(rf"\b{prep}\b", own, re.I):
+            # "between who?" after talks that led to relations "between Washington and
+            # Beijing": the last answer says what the preposition takes.
+            return "the last answer says it"
         # Pointed at ("those talks"), so any reading of it elsewhere is a guess; what it
         # names must be the last answer's ("what did those protests lead to?" after the
         # talks is not).

@@ -1363,3 +1363,24 @@ def test_and_a_question_about_someone_by_a_pronoun_is_no_swap(matcher: Matcher) 
     )
     assert reply.fact is not None
     assert "fawning emissaries" in reply.fact.answer
+
+
+def test_a_preposition_asked_back_is_what_the_last_answer_gives_it(matcher: Matcher) -> None:
+    talks = (
+        "who was in charge of the 1978 negotiations with beijing",
+        "what did those talks lead to?",
+    )
+    reply = follow_up(matcher, *talks, "between who")
+    assert reply.fact is not None
+    assert "between Washington and Beijing" in reply.fact.answer
+    assert reply.reading == "the last answer says it"
+    gestures = (
+        "what series of moves is chen's release the latest in?",
+        "what are they trying to avoid?",
+    )
+    country = follow_up(matcher, *gestures, "with which country?")
+    assert country.fact is not None
+    assert "United States" in country.fact.answer
+    # A preposition the last answer does not use asks something else.
+    since = follow_up(matcher, *talks, "since when?")
+    assert since.reading != "the last answer says it"
