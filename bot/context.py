@@ -558,8 +558,12 @@ def read(
             rewritten.append(w)
         elif w in _SINGULAR | _PLURAL and people:
             # "the two of them", "both of them": the people are all it says
-            while rewritten and (rewritten[-1] in _BOTH | {"of", "the", "all"}):
-                rewritten.pop()
+            # ("which of them" keeps its "of": one of the people is asked for.)
+            run = 0
+            while run < len(rewritten) and rewritten[-1 - run] in _BOTH | {"of", "the", "all"}:
+                run += 1
+            if set(rewritten[len(rewritten) - run :]) & (_BOTH | {"all"}):
+                del rewritten[len(rewritten) - run :]
             rewritten.append(_join(people))
             replaced.append(w)
         elif w in _POSSESSIVE | {"their", "theirs"} and people:
@@ -613,7 +617,7 @@ def _people_meant(
     if not plural:
         return list(subject)
     people = list(topic.people)
-    if set(ws) & _BOTH and (pair := _swapped(topic)):
+    if (set(ws) & _BOTH or _one_of(ws)) and (pair := _swapped(topic)):
         # "What was Oksenberg's role?", "and Brzezinski's?", "what did the two of them
         # do?": the one asked about before and the one asked about now.
         return pair
@@ -661,6 +665,11 @@ def _only_as_administration(person: str, answer: str) -> bool:
     return bool(said) and all(
         rest.strip(" '’").lower().startswith("administration") for rest in said
     )
+
+
+def _one_of(ws: tuple[str, ...]) -> bool:
+    """ "which of them had hepatitis?", "either of them": one of the people is asked for."""
+    return "either" in ws or "neither" in ws or ("which", "of") in itertools.pairwise(ws)
 
 
 def _swapped(topic: Topic) -> list[str]:
@@ -808,7 +817,8 @@ def _one_of_them(
     people."""
     if said is not None:  # "what was the second guy ill with?"
         at = _ORDINALS[said]
-        offered = _offered(topic)
+        # After "wang's illness?", "and chen?": the first is Wang, asked about first.
+        offered = tuple(_swapped(topic)) or _offered(topic)
         if len(offered) <= at:
             return None
         text = " ".join(offered[at] if w in _ORDINALS else w for w in ws if w not in _OTHER_NOUNS)

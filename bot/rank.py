@@ -23,6 +23,7 @@ time.
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -241,13 +242,13 @@ class Ranker:
                 score -= cfg.kind_bonus  # it can, but was never asked that way
             scored.append((-round(score, 6), -overlap, fi, grounding, kind_asked))
         # Candidates are built for the few that are kept: the loop above runs per fact.
+        choice = _asks_which_of(analysis.words)
         best = []
         for neg_score, neg_overlap, fi, grounding, kind_asked in heapq.nsmallest(top, scored):
             types = self._types[fi]
-            named, says = self._named[fi], self._says[fi]
-            names_ok = all(
-                t in named or self.analyzer.name_parts[t] & says for t in names
-            ) and not (speech and not types.reports_speech)
+            names_ok = self._names_ok(fi, names, choice) and not (
+                speech and not types.reports_speech
+            )
             own = covered.get(fi, 0.0) / content_norm
             best.append(
                 Candidate(fi, -neg_score, -neg_overlap, own, grounding, kind_asked, names_ok)
@@ -281,6 +282,15 @@ class Ranker:
         if best:  # what the best candidate leaves out, for the decision
             best[0] = self._ungrounded(best[0], analysis, content, content_norm)
         return Ranking(analysis, content_norm, tuple(best), open_fact)
+
+    def _names_ok(self, fi: int, names: frozenset[str], choice: bool) -> bool:
+        """Does the fact name every person the question names, or for "which of Chen and
+        Wang had hepatitis?" (`choice`) one of them?"""
+        named, says = self._named[fi], self._says[fi]
+        found = {t for t in names if t in named or self.analyzer.name_parts[t] & says}
+        if choice and len({self.analyzer.name_parts[t] for t in names}) > 1:
+            return bool(found)
+        return found == names
 
     def _open_fact(
         self, content: dict[str, float], kind: str | None, q_norm: float, phrasing: dict[int, float]
@@ -375,3 +385,8 @@ def _accumulate(weights: dict[str, float], postings: dict[str, list[int]]) -> di
 
 def fact_texts(fact: Fact) -> list[str]:
     return [*fact.questions, fact.answer, fact.citation.quote, *fact.people, *fact.topics]
+
+
+def _asks_which_of(ws: tuple[str, ...]) -> bool:
+    """Does the question ask which one of the people it names ("which of X and Y")?"""
+    return "either" in ws or ("which", "of") in itertools.pairwise(ws)

@@ -1384,3 +1384,17 @@ def test_a_preposition_asked_back_is_what_the_last_answer_gives_it(matcher: Matc
     # A preposition the last answer does not use asks something else.
     since = follow_up(matcher, *talks, "since when?")
     assert since.reading != "the last answer says it"
+
+
+def test_them_after_a_swap_are_the_two_asked_about_in_order(matcher: Matcher) -> None:
+    both = ("when was wang juntao released", "and chen?")
+    which = follow_up(matcher, *both, "which of them had hepatitis?")
+    assert which.reading == "reading \u201cthem\u201d as Wang Juntao and Chen Ziming"
+    assert which.fact is not None
+    assert "hepatitis" in which.fact.answer
+    first = follow_up(
+        matcher, "wat was wang juntao sick wiht", "and chen?", "when did the first guy get out"
+    )
+    assert first.reading == "reading \u201cthe first\u201d as Wang Juntao"
+    assert first.fact is not None
+    assert "April 23" in first.fact.answer

@@ -517,3 +517,13 @@ def test_a_deed_the_fact_places_in_time_is_still_answered(matcher: Matcher) -> N
     reply = matcher.answer("what did bush do after the 1989 crackdown?")
     assert reply.fact is not None
     assert reply.fact.id == "bush-missions-when"
+
+
+def test_which_of_two_people_named_is_answered_by_a_fact_about_one(matcher: Matcher) -> None:
+    # Beijing Spring's fact names Chen, not Wang: it answers which of the two founded it.
+    reply = matcher.answer("which of chen and wang founded beijing spring?")
+    assert reply.fact is not None
+    assert reply.fact.id == "beijing-spring"
+    # Asked about both, a fact about one does not do.
+    both = matcher.answer("did chen and wang found beijing spring?")
+    assert both.fact is None or both.fact.id != "beijing-spring"
