@@ -574,7 +574,10 @@ def read(
     # "what did he do?" after "when did Chen's career start?" asks about that too: with
     # nothing but the person ("who is he?" aside), the last question gives the rest.
     thin = (not replaced and len(content) <= _THIN) or (
-        bool(replaced) and not content and analysis.kind not in ("who", None)
+        bool(replaced)
+        and not content
+        and analysis.kind not in ("who", None)
+        and not _asks_identity(ws)
     )
     if thin:
         # "why?", "when did it close?", "how old?": the last question gives the subject.
@@ -665,6 +668,16 @@ def _only_as_administration(person: str, answer: str) -> bool:
     return bool(said) and all(
         rest.strip(" '’").lower().startswith("administration") for rest in said
     )
+
+
+# "what is he known as?", "how is he described?", "what kind of activist is he?": who he
+# is, as "who is he?" asks (the last question would win the ranking back for its fact).
+_IDENTITY_WORDS = frozenset({"known", "described", "describe", "describes"})
+_IDENTITY_PAIRS = frozenset({("kind", "of"), ("type", "of"), ("sort", "of")})
+
+
+def _asks_identity(ws: tuple[str, ...]) -> bool:
+    return bool(set(ws) & _IDENTITY_WORDS) or bool(set(itertools.pairwise(ws)) & _IDENTITY_PAIRS)
 
 
 def _one_of(ws: tuple[str, ...]) -> bool:

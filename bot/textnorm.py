@@ -117,7 +117,7 @@ STOP_WORDS = (
     tryna lemme gimme dunno ya rly lmk nvm thru
     bro bros fam srs smh af asf deadass ye yea da dat lil
     legal within signify attribute broader manner regard period actions originally remained
-    newly sorry hardcore behalf nutshell
+    newly sorry hardcore behalf nutshell otherwise
     """.split()
     )
     - WH_WORDS

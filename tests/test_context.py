@@ -1398,3 +1398,25 @@ def test_them_after_a_swap_are_the_two_asked_about_in_order(matcher: Matcher) ->
     assert first.reading == "reading \u201cthe first\u201d as Wang Juntao"
     assert first.fact is not None
     assert "April 23" in first.fact.answer
+
+
+def test_otherwise_asks_nothing_of_its_own(matcher: Matcher) -> None:
+    reply = follow_up(
+        matcher,
+        "what does clinton want china to do if it wants to keep its trade benefits?",
+        "and what has he threatened otherwise",
+    )
+    assert reply.fact is not None
+    assert "curb China's trade benefits" in reply.fact.answer
+
+
+def test_what_he_is_known_as_asks_who_he_is(matcher: Matcher) -> None:
+    reply = follow_up(
+        matcher,
+        "How had Beijing been treating freed dissidents in the months before Chen's release?",
+        "give me an example",
+        "what is he known as",
+    )
+    assert reply.reading == "reading \u201che\u201d as Wei Jingsheng"
+    assert reply.fact is not None
+    assert "leading democracy activist" in reply.fact.answer
