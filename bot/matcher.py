@@ -117,6 +117,8 @@ _DEED_POINTERS = frozenset({"it", "that", "this"})
 # An answer that says how often: "oft-repeated threats", "twice sent".
 _HOW_OFTEN_SAID = re.compile(r"\b(?:oft-repeated|repeatedly|twice|\w+ times)\b", re.IGNORECASE)
 _YEAR_SAID = re.compile(r"\b(?:19|20)\d\d\b")
+_DEADLINE_SAID = re.compile(r"\bdeadline\b", re.IGNORECASE)
+_DATE_TERMS = frozenset({"date", "day", "time"})
 _DATE_SAID = re.compile(
     r"\b(?:(?:19|20)\d\d|(?:january|february|march|april|may|june|july|august|september"
     r"|october|november|december) \d{1,2}|monday|tuesday|wednesday|thursday|friday"
@@ -278,6 +280,11 @@ class Matcher:
             # "how often has he said that?", "same as who?", "what did those talks lead
             # to?": the last answer's own words give it.
             return self._answered_with(reply, last, said)
+        if last is not None and (deadline := self._deadline_of(analysis, last)) is not None:
+            # "when is that?" after the campaign "in the final weeks before the U.S.
+            # deadline": the answer gives no date, and the date asked is the deadline's.
+            note = "reading \u201cthat\u201d as the deadline the last answer tells of"
+            return self._answered_with(reply, deadline, note)
         if last is not None and asks_example(ws) and reply.fact in (None, last):
             # "any example?" after Beijing's steps backward: the fact beside it that gives one.
             example = self._example_of(last)
@@ -440,6 +447,19 @@ class Matcher:
         if led and _LED_TO_SAID.search(own):
             return "the last answer says what it led to"
         return None
+
+    def _deadline_of(self, analysis: Analysis, last: Fact) -> Fact | None:
+        """The fact dating the deadline an undated last answer speaks of, for a question
+        asking only when ("when is that?", "and the date of that?")."""
+        own = _own_text(last)
+        asked = self._asked_terms(analysis) - _DATE_TERMS
+        when = analysis.kind == "when" or "date" in analysis.words
+        if not when or asked or _DATE_SAID.search(own):
+            return None
+        if not _DEADLINE_SAID.search(last.answer):
+            return None
+        dated = self.answer("when is the deadline?")
+        return dated.fact if dated.fact not in (None, last) else None
 
     def _year_of(self, asked: set[str], text: str) -> bool:
         """Does a year in the text stand next to a word for what was asked?"""

@@ -1420,3 +1420,19 @@ def test_what_he_is_known_as_asks_who_he_is(matcher: Matcher) -> None:
     assert reply.reading == "reading \u201che\u201d as Wei Jingsheng"
     assert reply.fact is not None
     assert "leading democracy activist" in reply.fact.answer
+
+
+def test_when_is_that_after_an_undated_deadline_is_the_deadline(matcher: Matcher) -> None:
+    asked = (
+        "what's the clinton administration's secret campaign trying to get from china?",
+        "ok and why now tho",
+    )
+    for then in ("when is that?", "and the date of that?"):
+        reply = follow_up(matcher, *asked, then)
+        assert reply.fact is not None
+        assert "June 3" in reply.fact.answer
+        assert reply.reading == "reading \u201cthat\u201d as the deadline the last answer tells of"
+    # An answer that gives its own date is not read past: Wang's release is April 23.
+    wang = follow_up(matcher, "who was released before chen?", "when was that")
+    assert wang.fact is not None
+    assert "April 23" in wang.fact.answer
