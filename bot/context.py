@@ -395,6 +395,10 @@ _ECHO_TAIL = frozenset({"exactly", "precisely", "specifically", "again", "then",
 
 # Chat words a follow-up may open on before what it asks: "ok but why now tho".
 _CHAT_LEADS = frozenset({"and", "so", "but", "ok", "okay", "well", "wait", "alright", "hmm"})
+# Chat words a question may hold anywhere, which say nothing of what it asks.
+_CHAT_WORDS = frozenset(
+    "ok okay lol lmao tho though rn fr bro ngl tbh smh yo hey hmm pls plz".split()
+)
 
 
 def core_words(ws: Sequence[str]) -> list[str]:
@@ -754,6 +758,8 @@ def _without_kind(ws: tuple[str, ...]) -> list[str]:
     for i, w in enumerate(ws):
         if w in WH_WORDS or (w in _HOW_WHAT and i > 0 and ws[i - 1] == "how"):
             continue
+        if w in _CHAT_WORDS:
+            continue  # "ok and why now tho": read again, "why now"
         if w in DATE_WORDS and i > 0 and ws[i - 1] in ("what", "which"):
             continue  # "what year was that?" asked when
         out.append(w)

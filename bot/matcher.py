@@ -117,6 +117,9 @@ _DEED_POINTERS = frozenset({"it", "that", "this"})
 # An answer that says how often: "oft-repeated threats", "twice sent".
 _HOW_OFTEN_SAID = re.compile(r"\b(?:oft-repeated|repeatedly|twice|\w+ times)\b", re.IGNORECASE)
 _YEAR_SAID = re.compile(r"\b(?:19|20)\d\d\b")
+# What a question unsure alone asks that the last answer does not say, from which it asks
+# something else (the training conversations: one term loses four, two gain two).
+_UNSAID_TERMS = 2
 _DEADLINE_SAID = re.compile(r"\bdeadline\b", re.IGNORECASE)
 _DATE_TERMS = frozenset({"date", "day", "time"})
 _DATE_SAID = re.compile(
@@ -641,8 +644,15 @@ class Matcher:
             # "when's the decision due?" in a talk about the trade benefits: unsure alone,
             # it may be sure about what the talk is about.
             reading = in_context(question, analysis, topic)
+            last = self.factbase.get(topic.fact_id)
             if reading is not None:
                 again = self.answer(reading.question)
+                # "what trading status is China scared of losing there?" after its biggest
+                # export market: the last answer again, though it says nothing asked.
+                said_before = again.fact is not None and again.fact == last
+                unsaid = self._asked_terms(analysis) - self._own_terms(last)
+                if said_before and len(unsaid) >= _UNSAID_TERMS:
+                    again = replace(again, fact=None)
                 if again.fact is not None:
                     return replace(
                         again, question=question, read_as=reading.question, reading=reading.note

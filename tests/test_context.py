@@ -1436,3 +1436,17 @@ def test_when_is_that_after_an_undated_deadline_is_the_deadline(matcher: Matcher
     wang = follow_up(matcher, "who was released before chen?", "when was that")
     assert wang.fact is not None
     assert "April 23" in wang.fact.answer
+
+
+def test_an_unsure_question_asking_what_the_last_answer_lacks_is_not_that_answer(
+    matcher: Matcher,
+) -> None:
+    # Read with the last question it found the export market again, which names no
+    # trading status; next to it, the status is the answer.
+    reply = follow_up(
+        matcher,
+        "Which country is China's biggest export market?",
+        "what trading status is china scared of losing there?",
+    )
+    assert reply.fact is not None
+    assert "Most favored nation" in reply.fact.answer
