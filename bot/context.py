@@ -32,9 +32,7 @@ PRONOUNS = _SINGULAR | _POSSESSIVE | _PLURAL
 _AGAIN = (("and",), ("what", "about"), ("how", "about"), ("same", "for"), ("what", "of"))
 _OTHER = frozenset({"other", "another"})
 _THAT = frozenset({"that", "this"})
-_THOSE = frozenset({"those", "these"})
 _BESIDES = frozenset({"besides", "except", "apart", "aside", "than"})
-_OF_PEOPLE = frozenset({"2", "who", "still", "in", "of", "on", "at", "from", "with"})
 # "what happened to him after?", "... as a result": a consequence of the last answer.
 _AFTER = _THAT | frozenset({"after", "afterwards", "afterward", "result", "then", "next"})
 # "who said that?", "who says so?": who is the source of the last answer.
@@ -107,6 +105,9 @@ _OTHER_NOUNS = frozenset({"one", "guy", "person", "dude", "fellow", "the"})
 _ONE_NOUNS = _OTHER_NOUNS - {"the"}
 # "that man", "this woman" point back too ("the first man sent" is no ordinal for people).
 _THAT_NOUNS = _ONE_NOUNS | {"man", "woman"}
+_THAT_PERSON = frozenset(
+    {"man", "guy", "woman", "dude", "fellow"}
+)  # not "that person": unnamed ones
 # "the second guy", "the first one", "the latter": one of the people the last reply offered.
 _ORDINALS = {"first": 0, "former": 0, "second": 1, "latter": 1}
 # "which official went to Beijing?" asks for a person as "who" does: its answer is whom
@@ -181,6 +182,25 @@ class People:
         return tuple(dict.fromkeys(p for p in found if p is not None))
 
 
+def _that_man_as_he(ws: tuple[str, ...]) -> tuple[str, ...]:
+    """ "what illness did that man suffer from?" asks as "he" does."""
+    out: list[str] = []
+    for w in ws:
+        if w in _THAT_PERSON and out and out[-1] == "that":  # "this man" may be the story's
+            out[-1] = "he"
+        else:
+            out.append(w)
+    return tuple(out)
+
+
+def _that_man_said(ws: tuple[str, ...]) -> str:
+    """ "that man", as typed, when the question points at someone so."""
+    for w, nxt in itertools.pairwise(ws):
+        if w == "that" and nxt in _THAT_PERSON:
+            return f"{w} {nxt}"
+    return ""
+
+
 def follow_up_form(analysis: Analysis, named: tuple[str, ...], light: frozenset[str]) -> bool:
     """Does the question lean on what came before (a pronoun for a person, or nothing of
     its own to ask about)?"""
@@ -188,7 +208,7 @@ def follow_up_form(analysis: Analysis, named: tuple[str, ...], light: frozenset[
         return False
     ws = set(analysis.words)
     content = content_terms(analysis, light)
-    if free_pronouns(analysis.words):
+    if free_pronouns(_that_man_as_he(analysis.words)):
         return True
     if (ws & _THING or _points_back(analysis.words)) and len(content) <= _THIN:
         return True
@@ -200,16 +220,7 @@ def _points_back(ws: tuple[str, ...]) -> bool:
     for w, nxt in itertools.pairwise((*ws, "")):
         if w in _THAT and (nxt in _THAT_NOUNS or nxt in _AUXILIARIES or nxt in _MATTERS or not nxt):
             return True
-        # "where were those events?": never a conjunction, as "that" may be. ("those two",
-        # "those emissaries" are people, read as the people offered.)
-        if w in _THOSE and not _of_people(nxt):
-            return True
     return "next" in ws and ("what" in ws or "then" in ws)
-
-
-def _of_people(word: str) -> bool:
-    """ "those two", "those emissaries", "those rearrested", "those who ...": people."""
-    return word in _PERSON_NOUNS | _BOTH | _OF_PEOPLE or word.endswith("ed")
 
 
 def free_pronouns(ws: tuple[str, ...]) -> list[str]:
@@ -520,7 +531,7 @@ def read(
 ) -> Reading | None:
     """The follow-up rewritten against the conversation's topic, or None when the question
     stands alone (it names someone new and is no "and X?")."""
-    ws = analysis.words
+    ws = _that_man_as_he(analysis.words)
     content = _asked(analysis, light)
     # "and Wang?", "what about Oksenberg": the last question again, about someone else.
     # ("and what did he say about bush?" asks about "he", not Bush in his place.)
@@ -555,26 +566,7 @@ def read(
     group = _group_meant(ws, topic) if plural_people else None
     if group is not None:
         people = [group]
-    rewritten: list[str] = []
-    replaced: list[str] = []
-    for w in ws:
-        if w in _PLURAL and not plural_people:
-            rewritten.append(w)
-        elif w in _SINGULAR | _PLURAL and people:
-            # "the two of them", "both of them": the people are all it says
-            # ("which of them" keeps its "of": one of the people is asked for.)
-            run = 0
-            while run < len(rewritten) and rewritten[-1 - run] in _BOTH | {"of", "the", "all"}:
-                run += 1
-            if set(rewritten[len(rewritten) - run :]) & (_BOTH | {"all"}):
-                del rewritten[len(rewritten) - run :]
-            rewritten.append(_join(people))
-            replaced.append(w)
-        elif w in _POSSESSIVE | {"their", "theirs"} and people:
-            rewritten.append(_join(people) + "'s")
-            replaced.append(w)
-        else:
-            rewritten.append(w)
+    rewritten, replaced = _put_people(ws, people, plural_people)
     # "what did he do?" after "when did Chen's career start?" asks about that too: with
     # nothing but the person ("who is he?" aside), the last question gives the rest.
     thin = (not replaced and len(content) <= _THIN) or (
@@ -611,10 +603,42 @@ def read(
         rewritten = _adding(rewritten, words(topic.answer))
     text = " ".join(_with_its_term(rewritten, topic))
     # The person is what a reader checks; what is added from the last question is context.
-    pronoun_note = f"reading \u201c{replaced[0]}\u201d as {_join(people)}" if replaced else ""
+    said = _that_man_said(analysis.words) or (replaced[0] if replaced else "")
+    pronoun_note = f"reading \u201c{said}\u201d as {_join(people)}" if replaced else ""
     note = pronoun_note or f"reading it as \u201c{text}\u201d"
-    # A group is no one "he" may mean next.
-    return Reading(text, note, tuple(people) if replaced and group is None else ())
+    # A group is no one "he" may mean next. A question about nothing new ("what year?")
+    # leaves "he" whom it meant: after "who founded it with Chen?", Wang, not Chen.
+    meant = tuple(people) if replaced and group is None else ()
+    if thin and not replaced and not named:
+        meant = subject if len(subject) == 1 else ()
+    return Reading(text, note, meant)
+
+
+def _put_people(
+    ws: tuple[str, ...], people: list[str], plural_people: bool
+) -> tuple[list[str], list[str]]:
+    """The question with its pronouns replaced by the people meant, and those replaced."""
+    rewritten: list[str] = []
+    replaced: list[str] = []
+    for w in ws:
+        if w in _PLURAL and not plural_people:
+            rewritten.append(w)
+        elif w in _SINGULAR | _PLURAL and people:
+            # "the two of them", "both of them": the people are all it says
+            # ("which of them" keeps its "of": one of the people is asked for.)
+            run = 0
+            while run < len(rewritten) and rewritten[-1 - run] in _BOTH | {"of", "the", "all"}:
+                run += 1
+            if set(rewritten[len(rewritten) - run :]) & (_BOTH | {"all"}):
+                del rewritten[len(rewritten) - run :]
+            rewritten.append(_join(people))
+            replaced.append(w)
+        elif w in _POSSESSIVE | {"their", "theirs"} and people:
+            rewritten.append(_join(people) + "'s")
+            replaced.append(w)
+        else:
+            rewritten.append(w)
+    return rewritten, replaced
 
 
 def _people_meant(
@@ -661,7 +685,16 @@ def _group_meant(ws: tuple[str, ...], topic: Topic) -> str | None:
     the Clinton Administration to ...": "they" is China, not the people the fact names."""
     # "which two ppl were they?", "who were those guys?" ask for people.
     people_asked = set(ws) & (_BOTH | _PERSON_NOUNS | {"ppl"})
-    group = _GROUP_SUBJECT.match(topic.answer) if "they" in ws and not people_asked else None
+    # After "who did China release?", "they" are whom it released. (After "who's running
+    # the campaign?", answered with the Clinton Administration, no one.)
+    answered = [
+        p
+        for p in topic.people
+        if p not in topic.named and not _only_as_administration(p, topic.answer)
+    ]
+    if "they" not in ws or people_asked or (topic.asked_who and answered):
+        return None
+    group = _GROUP_SUBJECT.match(topic.answer)
     return group.group(0).replace("The ", "the ", 1) if group else None
 
 
@@ -855,9 +888,10 @@ def _one_of_them(
 
 
 def _other_than(ws: tuple[str, ...], topic: Topic, named: tuple[str, ...]) -> Reading | None:
-    rest = [p for p in topic.people if p not in named]
-    if not rest:
-        return None
+    offered = _offered(topic)
+    rest = [p for p in offered if p not in named]
+    if not rest or not set(named) <= set(offered):
+        return None  # the one named was not offered: it is no "other one" of them
     skip = _name_words(named) | _BESIDES | _OTHER_NOUNS
     text = " ".join(rest[0] if w in _OTHER else w for w in ws if w not in skip)
     return Reading(text, f"reading \u201cthe other one\u201d as {rest[0]}", (rest[0],))

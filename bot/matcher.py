@@ -597,6 +597,8 @@ class Matcher:
         analysis = self.analyzer.analyze(question)
         named = self.people.named(analysis)
         if topic is not None and self._leans_on_context(analysis, named):
+            if (alone := self._short_but_whole(question, analysis, named, topic)) is not None:
+                return alone
             reading = read(question, analysis, named, topic, LIGHT_TERMS)
             if reading is not None:
                 unsure = self._near_topic(self.answer(reading.question), topic)
@@ -849,6 +851,21 @@ class Matcher:
             and not named
             and ((len(content) <= 1 and len(core_words(analysis.words)) <= 3) or not content)
         )
+
+    def _short_but_whole(
+        self, question: str, analysis: Analysis, named: tuple[str, ...], topic: Topic
+    ) -> Reply | None:
+        """ "what's the deadline?" after Chen's age: short, but pointing at nothing before
+        and sure of an answer alone, which the last answer does not give ("why now?" and
+        "how old?" are not answered alone)."""
+        if named or follow_up_form(analysis, named, LIGHT_TERMS) or asks_source(analysis.words):
+            return None
+        content = content_terms(analysis, LIGHT_TERMS)
+        last = self.factbase.get(topic.fact_id)
+        if not content or last is None or set(content) <= self._own_terms(last):
+            return None
+        alone = self.answer(question)
+        return alone if alone.outcome is Outcome.ANSWERED and alone.fact != last else None
 
     def _thing_meant(self, analysis: Analysis, topic: Topic | None) -> bool:
         """ "what trading status could they lose?" after China's biggest export market: an

@@ -83,7 +83,7 @@ def test_the_other_one_is_the_other_person_of_the_last_answer(matcher: Matcher) 
         *("how old is he?", "what were their jobs?", "why?", "and wang?", "what about lord"),
         *("what was the second guy ill with", "what year was that", "unless they do what?"),
         *("how old is that guy?", "why does that matter?", "so what happened next?"),
-        *("how old is that man?", "where were those events?", "ok but why now tho"),
+        *("how old is that man?", "ok but why now tho"),
     ],
 )
 def test_a_follow_up_with_no_context_is_never_answered(matcher: Matcher, question: str) -> None:
@@ -111,11 +111,37 @@ def test_a_pronoun_after_the_person_it_means_needs_no_context(
     assert reply.fact.id == fact_id
 
 
-def test_those_people_the_question_describes_need_no_context(matcher: Matcher) -> None:
-    # "those events" points back; "those rearrested" are people the question describes.
-    reply = matcher.converse("who was among those rearrested?", Conversations(), "new")
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        ("who was among those rearrested?", "Wei Jingsheng"),
+        ("where were those demonstrations", "Tian An Men Square"),
+        ("what were those gestures", "de-link"),
+    ],
+)
+def test_those_in_a_question_alone_needs_no_context(
+    matcher: Matcher, question: str, said: str
+) -> None:
+    reply = matcher.converse(question, Conversations(), "new")
     assert reply.fact is not None
-    assert "Wei Jingsheng" in reply.fact.answer
+    assert said in reply.fact.answer
+
+
+@pytest.mark.parametrize(
+    ("before", "then", "said"),
+    [
+        ("how old is chen", "ok but what's the deadline", "June 3"),
+        ("how old is chen", "what's the deadline", "June 3"),
+        ("who is chen ziming", "ok but what is mfn", "tariffs"),
+    ],
+)
+def test_a_short_question_sure_alone_is_not_read_with_the_last(
+    matcher: Matcher, before: str, then: str, said: str
+) -> None:
+    reply = follow_up(matcher, before, then)
+    assert reply.fact is not None
+    assert said in reply.fact.answer
+    assert reply.read_as is None
 
 
 def test_chat_words_around_a_bare_follow_up_leave_it_bare(matcher: Matcher) -> None:
@@ -1316,14 +1342,27 @@ def test_a_bare_when_unsure_alone_is_the_date_the_last_answer_gives(matcher: Mat
 
 
 def test_they_after_an_answer_about_a_government_is_that_government(matcher: Matcher) -> None:
-    freed = "who did china free today?"
-    why = follow_up(matcher, freed, "why did they do it?")
-    assert why.reading == "reading \u201cthey\u201d as China"
-    assert why.fact is not None
-    assert "medical reasons" in why.fact.answer
+    freed = "what reason did china give for freeing chen"
+    bowed = follow_up(matcher, freed, "did they bow to pressure?")
+    assert bowed.reading == "reading \u201cthey\u201d as the Chinese government"
+    assert bowed.fact is not None
+    assert "U.S. pressure" in bowed.fact.answer
     # A government is no one "him" may mean next: he is still Chen.
-    health = follow_up(matcher, freed, "why did they do it?", "whats wrong with him health-wise")
+    health = follow_up(
+        matcher, freed, "did they bow to pressure?", "whats wrong with him health-wise"
+    )
     assert health.reading == "reading \u201chim\u201d as Chen Ziming"
+    # After "who did china release?", "they" are whom it released, not China.
+    sick = follow_up(matcher, "who did china release", "what are they sick with")
+    assert sick.reading == "reading \u201cthey\u201d as Chen Ziming"
+    # After "who's running the campaign?", answered with the Administration: it.
+    campaign = follow_up(
+        matcher,
+        "whos running the secret diplomatic campain on china",
+        "what do they want from china",
+    )
+    assert campaign.fact is not None
+    assert "more concessions" in campaign.fact.answer
     # Asked who "they" were, they are the people the answer names.
     two = follow_up(
         matcher, "What does chen's release mean for the democracy movement?", "which two were they?"
@@ -1339,6 +1378,12 @@ def test_the_other_one_besides_someone_named_is_the_other_person_offered(
     assert reply.reading == "reading \u201cthe other one\u201d as Wang Juntao"
     assert reply.fact is not None
     assert "Wang Juntao" in reply.fact.answer
+    # The other of those the last reply offered, not of everyone its fact names.
+    sent = follow_up(matcher, "who did bush send to beijing", "other than scowcroft, who went?")
+    assert sent.reading == "reading \u201cthe other one\u201d as Lawrence Eagleburger"
+    # Someone the last reply did not offer has no "other one" there.
+    mfn = follow_up(matcher, "what is mfn", "who is the other one besides wang")
+    assert mfn.reading != "reading \u201cthe other one\u201d as Bill Clinton"
 
 
 def test_he_is_the_one_the_last_question_named_when_its_answer_names_no_one(
@@ -1450,3 +1495,25 @@ def test_an_unsure_question_asking_what_the_last_answer_lacks_is_not_that_answer
     )
     assert reply.fact is not None
     assert "Most favored nation" in reply.fact.answer
+
+
+def test_he_after_a_question_about_nothing_new_is_still_whom_it_meant(matcher: Matcher) -> None:
+    # "who founded it with chen?" is answered with Wang; "what year" asks nothing new, so
+    # "he" and "that guy" are still Wang, not Chen whom the first question named.
+    first = "who co-founded the social and economic research institute with chen?"
+    for then in ("what illness did he have", "what illness did that guy have"):
+        reply = follow_up(matcher, first, "what year was that", then)
+        assert reply.fact is not None
+        assert "hepatitis" in reply.fact.answer
+
+
+def test_that_man_is_read_as_he(matcher: Matcher) -> None:
+    reply = follow_up(
+        matcher,
+        "In what year did Chen found the Social and Economic Research Institute?",
+        "With whom did he found it?",
+        "What illness did that man suffer from?",
+    )
+    assert reply.reading == "reading \u201cthat man\u201d as Wang Juntao"
+    assert reply.fact is not None
+    assert "hepatitis" in reply.fact.answer
