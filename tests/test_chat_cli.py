@@ -62,11 +62,16 @@ def test_eval_scores_a_conversation_file(tmp_path: Path) -> None:
         '      - {q: "who was released today?", expect: ["chen ziming"]}\n'
         '      - {q: "how old is he?", expect: ["41"]}\n'
         "no_context:\n"
-        '  - "how old is he?"\n',
+        '  - "how old is he?"\n'
+        '  - "and what were the charges?"\n',
         encoding="utf-8",
     )
     out = run("eval", str(conversations), "--json")
     assert out.returncode == 0, out.stderr
     summary = json.loads(out.stdout)
     assert (summary["first_turns_right"], summary["follow_ups_right"]) == (1, 1)
-    assert summary["no_context_answered"] == 0
+    assert summary["no_context"] == 2
+    # The bar is about a pronoun with nothing to stand for: counted apart.
+    assert (summary["pronoun_no_context"], summary["pronoun_no_context_answered"]) == (1, 0)
+    text = run("eval", str(conversations)).stdout
+    assert "with a pronoun: 1/1" in text
