@@ -120,6 +120,10 @@ _YEAR_SAID = re.compile(r"\b(?:19|20)\d\d\b")
 # What a question unsure alone asks that the last answer does not say, from which it asks
 # something else (the training conversations: one term loses four, two gain two).
 _UNSAID_TERMS = 2
+# How sure (score, 0-100) a short question must be of an answer on its own to be taken so
+# in a conversation: "what's the deadline?" is 100; "under which president?", after Lord's
+# job, is less and asks Lord's president.
+_SURE_ALONE = 95.0
 _DEADLINE_SAID = re.compile(r"\bdeadline\b", re.IGNORECASE)
 _DATE_TERMS = frozenset({"date", "day", "time"})
 _DATE_SAID = re.compile(
@@ -865,7 +869,8 @@ class Matcher:
         if not content or last is None or set(content) <= self._own_terms(last):
             return None
         alone = self.answer(question)
-        return alone if alone.outcome is Outcome.ANSWERED and alone.fact != last else None
+        sure = alone.outcome is Outcome.ANSWERED and alone.score >= _SURE_ALONE
+        return alone if sure and alone.fact != last else None
 
     def _thing_meant(self, analysis: Analysis, topic: Topic | None) -> bool:
         """ "what trading status could they lose?" after China's biggest export market: an

@@ -1517,3 +1517,14 @@ def test_that_man_is_read_as_he(matcher: Matcher) -> None:
     assert reply.reading == "reading \u201cthat man\u201d as Wang Juntao"
     assert reply.fact is not None
     assert "hepatitis" in reply.fact.answer
+
+
+def test_a_short_question_fairly_sure_alone_is_still_read_with_the_talk(matcher: Matcher) -> None:
+    # "under which president?" after Lord's job: alone it is fairly sure of the President,
+    # but only a question sure alone skips the talk; read with it, it is Lord's president.
+    reply = follow_up(
+        matcher, "whats winston lord's job now", "for what region", "under which president?"
+    )
+    assert reply.fact is not None
+    assert reply.read_as is not None
+    assert "Clinton" in reply.fact.answer
