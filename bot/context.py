@@ -32,6 +32,8 @@ PRONOUNS = _SINGULAR | _POSSESSIVE | _PLURAL
 _AGAIN = (("and",), ("what", "about"), ("how", "about"), ("same", "for"), ("what", "of"))
 _OTHER = frozenset({"other", "another"})
 _THAT = frozenset({"that", "this"})
+# Words before "of what?" that say back nothing of the last answer ("because of what?").
+_NOT_SAID_BACK = frozenset({"because", "instead", "out", "made", "kind", "sort", "type"})
 _BESIDES = frozenset({"besides", "except", "apart", "aside", "than"})
 # "what happened to him after?", "... as a result": a consequence of the last answer.
 _AFTER = _THAT | frozenset({"after", "afterwards", "afterward", "result", "then", "next"})
@@ -546,6 +548,8 @@ def read(
     if named and asks_other_than(ws):
         # "who was the other one besides chen?": of the last reply's people, not him.
         return _other_than(ws, topic, named)
+    if echoes_nothing(ws, topic):
+        return None
     subject = _subject(topic)
     if named and (not set(ws) & PRONOUNS or set(subject) <= set(named) or _named_first(ws, named)):
         # It says who it is about ("and Chen, why was he freed?"); "what did he say
@@ -802,6 +806,16 @@ def _without_kind(ws: tuple[str, ...]) -> list[str]:
 def _name_words(named: tuple[str, ...]) -> set[str]:
     """The words of these people's names, as a question's words are split."""
     return {w for person in named for w in words(person)}
+
+
+def echoes_nothing(ws: tuple[str, ...], topic: Topic) -> bool:
+    """ "restrictions on what?" after an answer that speaks of none: no word of the last
+    answer said back, so the question stands alone. ("together with who?" asks who was
+    with the one answered.)"""
+    echo = echoed(ws)
+    if echo is None or echo[1] == "with" or echo[0] in _NOT_SAID_BACK:
+        return False
+    return stem(echo[0]) not in {stem(w) for w in words(topic.answer)}
 
 
 def _named_first(ws: tuple[str, ...], named: tuple[str, ...]) -> bool:

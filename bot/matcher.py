@@ -46,6 +46,7 @@ from bot.context import (
     content_terms,
     core_words,
     echoed,
+    echoes_nothing,
     follow_up_form,
     free_pronouns,
     in_context,
@@ -649,7 +650,12 @@ class Matcher:
         if topic is not None and reply.outcome is Outcome.CLARIFY and not named:
             # "when's the decision due?" in a talk about the trade benefits: unsure alone,
             # it may be sure about what the talk is about.
-            reading = in_context(question, analysis, topic)
+            # ("restrictions on what?" after an answer that speaks of none is not.)
+            reading = (
+                None
+                if echoes_nothing(analysis.words, topic)
+                else in_context(question, analysis, topic)
+            )
             last = self.factbase.get(topic.fact_id)
             if reading is not None:
                 again = self.answer(reading.question)

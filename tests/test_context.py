@@ -1528,3 +1528,17 @@ def test_a_short_question_fairly_sure_alone_is_still_read_with_the_talk(matcher:
     assert reply.fact is not None
     assert reply.read_as is not None
     assert "Clinton" in reply.fact.answer
+
+
+def test_a_word_said_back_that_the_last_answer_never_said_stands_alone(matcher: Matcher) -> None:
+    # The last answer (the reason China gave) speaks of no restrictions: "restrictions on
+    # what" is not read as about Chen (his sentence), and asks back with the trading status.
+    reply = follow_up(
+        matcher,
+        "i was wondering why china said it released chen",
+        "was that really the only reason tho?",
+        "restrictions on what",
+    )
+    assert reply.fact is None
+    assert reply.suggestions
+    assert "most favored nation" in reply.suggestions[0].answer.lower()
