@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 
 from bot.analyzer import DATE_WORDS, Analysis
 from bot.factbase import Fact
-from bot.textnorm import QUOTED_TERM, WH_WORDS, stem, without_chat_tail, words
+from bot.textnorm import QUOTED_TERM, WH_WORDS, asks_which_of, stem, without_chat_tail, words
 
 # Pronouns that stand for people, and for a thing.
 _SINGULAR = frozenset({"he", "him", "she", "her", "hes", "shes"})
@@ -688,7 +688,8 @@ def _group_meant(ws: tuple[str, ...], topic: Topic) -> str | None:
     """ "who are they hoping to convince?" after "China hopes the gestures are enough for
     the Clinton Administration to ...": "they" is China, not the people the fact names."""
     # "which two ppl were they?", "who were those guys?" ask for people.
-    people_asked = set(ws) & (_BOTH | _PERSON_NOUNS | {"ppl"})
+    if "they" not in ws or set(ws) & (_BOTH | _PERSON_NOUNS | {"ppl"}):
+        return None
     # After "who did China release?", "they" are whom it released. (After "who's running
     # the campaign?", answered with the Clinton Administration, no one.)
     answered = [
@@ -696,7 +697,7 @@ def _group_meant(ws: tuple[str, ...], topic: Topic) -> str | None:
         for p in topic.people
         if p not in topic.named and not _only_as_administration(p, topic.answer)
     ]
-    if "they" not in ws or people_asked or (topic.asked_who and answered):
+    if topic.asked_who and answered:
         return None
     group = _GROUP_SUBJECT.match(topic.answer)
     return group.group(0).replace("The ", "the ", 1) if group else None
@@ -723,7 +724,7 @@ def _asks_identity(ws: tuple[str, ...]) -> bool:
 
 def _one_of(ws: tuple[str, ...]) -> bool:
     """ "which of them had hepatitis?", "either of them": one of the people is asked for."""
-    return "either" in ws or "neither" in ws or ("which", "of") in itertools.pairwise(ws)
+    return "neither" in ws or asks_which_of(ws)
 
 
 def _swapped(topic: Topic) -> list[str]:

@@ -15,6 +15,7 @@ import itertools
 import re
 from collections.abc import Collection, Hashable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 from rapidfuzz import fuzz, process, utils
@@ -466,8 +467,13 @@ class Matcher:
             return None
         if not _DEADLINE_SAID.search(last.answer):
             return None
-        dated = self.answer("when is the deadline?")
-        return dated.fact if dated.fact not in (None, last) else None
+        dated = self._deadline_fact
+        return dated if dated not in (None, last) else None
+
+    @cached_property
+    def _deadline_fact(self) -> Fact | None:
+        """The fact that dates the deadline: the same for every question, so found once."""
+        return self.answer("when is the deadline?").fact
 
     def _year_of(self, asked: set[str], text: str) -> bool:
         """Does a year in the text stand next to a word for what was asked?"""

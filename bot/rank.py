@@ -23,7 +23,6 @@ time.
 from __future__ import annotations
 
 import heapq
-import itertools
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -33,7 +32,7 @@ from bot.analyzer import DECADE_TERMS, Analysis, Analyzer
 from bot.answertypes import answer_types, asked_place, quoted_sentences
 from bot.factbase import Fact, FactBase
 from bot.lexicon import is_english
-from bot.textnorm import LIGHT_WORDS, stem
+from bot.textnorm import LIGHT_WORDS, asks_which_of, stem
 
 # A question's kind (who, when, ...) counts as one more term of this weight in the phrasing
 # overlap, about a common word's: it tips ties, it does not outweigh a name.
@@ -242,7 +241,7 @@ class Ranker:
                 score -= cfg.kind_bonus  # it can, but was never asked that way
             scored.append((-round(score, 6), -overlap, fi, grounding, kind_asked))
         # Candidates are built for the few that are kept: the loop above runs per fact.
-        choice = _asks_which_of(analysis.words)
+        choice = asks_which_of(analysis.words)
         best = []
         for neg_score, neg_overlap, fi, grounding, kind_asked in heapq.nsmallest(top, scored):
             types = self._types[fi]
@@ -385,8 +384,3 @@ def _accumulate(weights: dict[str, float], postings: dict[str, list[int]]) -> di
 
 def fact_texts(fact: Fact) -> list[str]:
     return [*fact.questions, fact.answer, fact.citation.quote, *fact.people, *fact.topics]
-
-
-def _asks_which_of(ws: tuple[str, ...]) -> bool:
-    """Does the question ask which one of the people it names ("which of X and Y")?"""
-    return "either" in ws or ("which", "of") in itertools.pairwise(ws)

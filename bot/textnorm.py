@@ -6,6 +6,7 @@ same pipeline, so a curator's phrasing and a user's typing meet in the same form
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -144,6 +145,11 @@ def without_chat_tail(ws: Sequence[str]) -> list[str]:
     while end and ws[end - 1] in _CHAT_TAILS:
         end -= 1
     return list(ws[:end])
+
+
+def asks_which_of(ws: Sequence[str]) -> bool:
+    """Does the question ask which one of several ("which of X and Y", "either of them")?"""
+    return "either" in ws or ("which", "of") in itertools.pairwise(ws)
 
 
 _stemmer = snowballstemmer.stemmer("english")
